@@ -10,6 +10,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // Video is what a stage is given: the validated source and where to write.
@@ -122,3 +123,41 @@ type Listener interface {
 	VideoDeleted(indexID, videoID string)
 	IndexDeleted(indexID string)
 }
+
+// VideoMeta is what the engine's storage knows of a video, for search
+// filters and for generation.
+type VideoMeta struct {
+	IndexID      string
+	VideoID      string
+	Filename     string
+	Title        string
+	Duration     float64
+	Width        int
+	Height       int
+	FPS          float64
+	Size         int64
+	UserMetadata map[string]any
+	// Dir is the video's directory (see Video.Dir).
+	Dir string
+	// Ready is false while the video's task has not reached "ready".
+	Ready     bool
+	CreatedAt time.Time
+}
+
+// Catalog is the read side of the engine's storage that search and
+// generation use; the engine core implements it.
+type Catalog interface {
+	// ReadyVideos lists every ready video, to load the search index at start.
+	ReadyVideos(ctx context.Context) ([]VideoMeta, error)
+	// FindVideo looks a video up by id alone (analyze names only the video);
+	// a missing video is a wire.NotFound error.
+	FindVideo(ctx context.Context, videoID string) (*VideoMeta, error)
+	// IndexExists reports whether indexID names an index; search answers
+	// 404 resource_not_exist for one that does not.
+	IndexExists(ctx context.Context, indexID string) (bool, error)
+}
+
+// MediaPath is the URL path, relative to the engine's mount, under which a
+// file in a video's Dir is served: /media/{video_id}/{rel}. The core serves
+// the subfolders hls/, thumbnails/ and clips/ of a video's Dir.
+func MediaPath(videoID, rel string) string { return "/media/" + videoID + "/" + rel }
