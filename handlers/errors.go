@@ -1,0 +1,80 @@
+package handlers
+
+import (
+	"errors"
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"glimpse/templates"
+	"glimpse/tlclient"
+)
+
+// userError is an error whose message is meant for the person using the app.
+type userError struct {
+	Status  int
+	Message string
+}
+
+func (e *userError) Error() string { return e.Message }
+
+// badRequest, notFound and friends build errors whose text the page shows.
+func badRequest(msg string) error { return &userError{Status: http.StatusBadRequest, Message: msg} }
+func notFound(msg string) error   { return &userError{Status: http.StatusNotFound, Message: msg} }
+func forbidden(msg string) error  { return &userError{Status: http.StatusForbidden, Message: msg} }
+
+// classify maps an error to the status and message the person sees. API
+// errors keep the API's own message, which names the problem; anything else
+// is a 500 whose details stay in the log.
+func classify(err error) (int, string) {
+	var ue *userError
+	if errors.As(err, &ue) {
+		return ue.Status, ue.Message
+	}
+	var api *tlclient.APIError
+	if errors.As(err, &api) {
+		status := api.StatusCode
+		switch {
+		case status == http.StatusUnauthorized:
+			return http.StatusBadGateway, "The TwelveLabs API refused the API key. Check it on the settings page."
+		case status == http.StatusTooManyRequests:
+			return http.StatusTooManyRequests, "The TwelveLabs API is rate limiting requests; try again in a moment."
+		case status >= 500 || status == 0:
+			return http.StatusBadGateway, "The TwelveLabs API failed to answer; try again in a moment."
+		}
+		msg := api.Message
+		if msg == "" {
+			msg = "The TwelveLabs API rejected the request (" + api.Code + ")."
+		}
+		return status, msg
+	}
+	return http.StatusInternalServerError, "Something went wrong on our side. It has been logged."
+}
+
+// serveError logs err (5xx at Error, 4xx at Info) and answers with an error
+// page, or with an error fragment when htmx asked for a fragment.
+func (s *Server) serveError(c *gin.Context, err error) {
+	status, msg := classify(err)
+	level := slog.LevelInfo
+	if status >= 500 {
+		level = slog.LevelError
+	}
+	s.Log.Log(c.Request.Context(), level, "request failed",
+		"method", c.Request.Method, "path", c.Request.URL.Path, "status", status, "err", err)
+	if c.Writer.Written() {
+		return
+	}
+	c.Status(status)
+	if isHTMX(c) {
+		// htmx swaps only 2xx by default; tell it to show this fragment.
+		c.Header("HX-Retarget", "#flash")
+		c.Header("HX-Reswap", "innerHTML")
+		c.Status(http.StatusOK)
+		_ = render(c, templates.ErrorFragment(msg))
+		return
+	}
+	_ = render(c, templates.ErrorPage(s.page(c, "Error"), status, msg))
+}
+
+func isHTMX(c *gin.Context) bool { return c.GetHeader("HX-Request") == "true" }

@@ -1,0 +1,62 @@
+// Package handlers is the web app's HTTP surface: Gin routes (all in
+// routes.go), one file per feature, pages and fragments rendered with templ.
+package handlers
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+)
+
+// TwelveLabs is everything the handlers ask of the API. Each feature file
+// declares the slice it uses; this composes them, and *tlclient.Client
+// satisfies it whether it talks to the cloud or to the local engine.
+type TwelveLabs interface {
+	IndexAPI
+	VideoAPI
+	TaskAPI
+	SearchAPI
+	AnalysisAPI
+}
+
+// Backend is one way of reaching the API, named for the person using it.
+type Backend struct {
+	// Name says which backend is in use, on every page ("Local engine",
+	// "TwelveLabs cloud").
+	Name   string
+	Client TwelveLabs
+}
+
+// Backends hands out the backend for a request: the server's default
+// (its key, or the embedded engine), or one built from a key the person
+// pasted on the settings page.
+type Backends interface {
+	Default() Backend
+	WithKey(apiKey string) Backend
+}
+
+// Server holds the web app's dependencies; its methods are the handlers.
+type Server struct {
+	Log      *slog.Logger
+	Backends Backends
+	Sessions SessionStore
+	Events   EventHub
+	// Static serves the embedded assets (CSS, JS, vendored htmx and hls.js).
+	Static http.FileSystem
+	// Engine is the embedded local engine's handler, mounted at /engine,
+	// or nil when the app talks to the cloud.
+	Engine http.Handler
+}
+
+// handlerFunc is a handler that returns its error instead of writing it;
+// wrap turns the error into a status, a page or fragment, and a log line.
+type handlerFunc func(c *gin.Context) error
+
+func (s *Server) wrap(h handlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := h(c); err != nil {
+			s.serveError(c, err)
+		}
+	}
+}
