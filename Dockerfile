@@ -5,8 +5,8 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-RUN CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/glimpse-web ./cmd/web \
- && CGO_ENABLED=0 go build -trimpath -ldflags="-s -w" -o /out/glimpse-engine ./cmd/engine
+RUN go build -trimpath -ldflags="-s -w" -o /out/glimpse-web ./cmd/web \
+ && go build -trimpath -ldflags="-s -w" -o /out/glimpse-engine ./cmd/engine
 
 # Run: the system packages the local engine uses (the same list as scripts/deps.sh run).
 FROM debian:bookworm-slim
