@@ -1,0 +1,141 @@
+// Package tlclient is a typed client for the TwelveLabs v1.3 API (and the local
+// engine that speaks it). Every method takes a context first; uploads stream,
+// lists and search pages are lazy iterators, and failures are *APIError values.
+package tlclient
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultBaseURL is the TwelveLabs v1.3 API.
+const DefaultBaseURL = "https://api.twelvelabs.io/v1.3"
+
+// Version is sent in the User-Agent header.
+const Version = "0.1.0"
+
+// DefaultWaitTimeout bounds WaitForTask when neither the context nor the options do.
+const DefaultWaitTimeout = 3 * time.Hour
+
+// Client talks to the TwelveLabs v1.3 API. It is safe for concurrent use.
+type Client struct {
+	apiKey     string
+	baseURL    string
+	httpClient *http.Client
+	userAgent  string
+	maxRetries int
+	// minBackoff is the first retry delay; it doubles per attempt up to maxBackoff.
+	minBackoff time.Duration
+	maxBackoff time.Duration
+	// maxServerWait caps how long a Retry-After / X-Ratelimit-Reset may make us wait.
+	maxServerWait time.Duration
+	logger        *slog.Logger
+
+	mu        sync.Mutex
+	rateLimit RateLimit
+}
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithBaseURL points the client at another server (for example the local engine).
+func WithBaseURL(u string) Option {
+	return func(c *Client) { c.baseURL = strings.TrimRight(u, "/") }
+}
+
+// WithHTTPClient replaces http.DefaultClient. Keep its Timeout zero for uploads
+// and streams; bound calls with contexts instead.
+func WithHTTPClient(h *http.Client) Option {
+	return func(c *Client) {
+		if h != nil {
+			c.httpClient = h
+		}
+	}
+}
+
+// WithMaxRetries sets how many times a failed replayable request is retried (default 2).
+func WithMaxRetries(n int) Option {
+	return func(c *Client) {
+		if n >= 0 {
+			c.maxRetries = n
+		}
+	}
+}
+
+// WithUserAgent names the product using the client; it is sent before
+// "glimpse-tlclient/<version>".
+func WithUserAgent(product string) Option {
+	return func(c *Client) {
+		if product = strings.TrimSpace(product); product != "" {
+			c.userAgent = product + " " + defaultUserAgent()
+		}
+	}
+}
+
+// WithBackoff sets the first retry delay and its cap (defaults 1 s and 30 s).
+func WithBackoff(first, max time.Duration) Option {
+	return func(c *Client) {
+		if first > 0 {
+			c.minBackoff = first
+		}
+		if max >= first && max > 0 {
+			c.maxBackoff = max
+		}
+	}
+}
+
+// WithLogger logs retries at Info (method, path, status, delay; never the key).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) { c.logger = l }
+}
+
+func defaultUserAgent() string { return "glimpse-tlclient/" + Version }
+
+// New returns a client that sends apiKey in the x-api-key header.
+func New(apiKey string, opts ...Option) *Client {
+	c := &Client{
+		apiKey:        apiKey,
+		baseURL:       DefaultBaseURL,
+		httpClient:    http.DefaultClient,
+		userAgent:     defaultUserAgent(),
+		maxRetries:    2,
+		minBackoff:    time.Second,
+		maxBackoff:    30 * time.Second,
+		maxServerWait: 2 * time.Minute,
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c
+}
+
+// BaseURL is the API root the client talks to.
+func (c *Client) BaseURL() string { return c.baseURL }
+
+// RateLimit is the rate-limit state a server reported with X-Ratelimit-* headers.
+type RateLimit struct {
+	Limit     int
+	Remaining int
+	Used      int
+	Reset     time.Time // zero when unknown
+}
+
+// RateLimit returns the rate-limit headers of the most recent response that carried them.
+func (c *Client) RateLimit() (RateLimit, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.rateLimit, c.rateLimit.Limit != 0 || !c.rateLimit.Reset.IsZero()
+}
+
+func (c *Client) noteRateLimit(h http.Header) {
+	rl, ok := parseRateLimit(h)
+	if !ok {
+		return
+	}
+	c.mu.Lock()
+	c.rateLimit = rl
+	c.mu.Unlock()
+}
