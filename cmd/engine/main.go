@@ -1,0 +1,117 @@
+// Command engine serves the local TwelveLabs-compatible engine alone, for
+// any TwelveLabs client (set TWELVELABS_BASE_URL to http://ADDR/v1.3).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"glimpse/engine"
+	"glimpse/engine/local"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "engine:", err)
+		os.Exit(1)
+	}
+}
+
+// options are the command's flags.
+type options struct {
+	addr         string
+	dataDir      string
+	apiKey       string
+	workers      int
+	maxUploadMB  int64
+	allowPrivate bool
+}
+
+func parseFlags(args []string, getenv func(string) string) (*options, error) {
+	fs := flag.NewFlagSet("engine", flag.ContinueOnError)
+	o := &options{}
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8788", "listen address")
+	fs.StringVar(&o.dataDir, "data", "./engine-data", "data directory (database and videos)")
+	fs.StringVar(&o.apiKey, "api-key", getenv("ENGINE_API_KEY"), "API key clients must send (default $ENGINE_API_KEY); none accepts any key on loopback only")
+	fs.IntVar(&o.workers, "workers", 0, "concurrent indexing tasks (default: number of cores)")
+	fs.Int64Var(&o.maxUploadMB, "max-upload-mb", engine.DefaultMaxUploadBytes>>20, "largest accepted video, in MB")
+	fs.BoolVar(&o.allowPrivate, "allow-private-urls", false, "let video_url fetch from loopback and private networks")
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	return o, nil
+}
+
+// isLoopback reports whether addr (host:port) listens on loopback only.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	o, err := parseFlags(args, getenv)
+	if err != nil {
+		return err
+	}
+	if o.apiKey == "" && !isLoopback(o.addr) {
+		return fmt.Errorf("refusing to listen on %s without an API key: set -api-key or ENGINE_API_KEY, or listen on 127.0.0.1", o.addr)
+	}
+	logger := slog.New(slog.NewTextHandler(stdout, nil))
+	eng, err := local.New(local.Config{Config: engine.Config{
+		DataDir: o.dataDir, APIKey: o.apiKey, Workers: o.workers,
+		MaxUploadBytes: o.maxUploadMB << 20, AllowPrivateURLs: o.allowPrivate, Logger: logger,
+	}})
+	if err != nil {
+		return err
+	}
+	defer eng.Close()
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           eng.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		// No Read/WriteTimeout: uploads of 2 GB and streamed answers take long.
+	}
+	logger.Info("engine listening", "addr", ln.Addr().String(), "data", o.dataDir, "base_url", "http://"+ln.Addr().String()+"/v1.3",
+		"api_key_required", o.apiKey != "")
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
