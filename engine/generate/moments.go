@@ -1,0 +1,152 @@
+package generate
+
+import (
+	"context"
+	"math"
+	"sort"
+
+	"glimpse/engine/pipeline"
+)
+
+// Moment is a stretch of a video relevant to a prompt.
+type Moment struct {
+	Start, End float64
+	Score      float64 // higher is more relevant; only the order matters
+	// Text and Source quote the evidence when the finder has it; when Text
+	// is empty the writer quotes what the video says and shows in the span.
+	Text   string
+	Source Source
+}
+
+// MomentQuery names the video and what to look for in it.
+type MomentQuery struct {
+	Video         *pipeline.VideoMeta
+	Understanding *pipeline.Understanding
+	Text          string
+	Limit         int
+}
+
+// MomentFinder finds the moments of one video that a prompt is about. The
+// default searches the video's own transcript and on-screen text; the search
+// stage's index can be plugged in instead.
+type MomentFinder interface {
+	FindMoments(ctx context.Context, q MomentQuery) ([]Moment, error)
+}
+
+// LexicalFinder ranks the video's transcript sentences and captions against
+// the prompt with BM25 over stems, ignoring stop words and the words people
+// use to ask about videos. It finds nothing when no content word of the
+// prompt occurs in the video, which is how the writer knows to say so.
+type LexicalFinder struct{}
+
+func (LexicalFinder) FindMoments(ctx context.Context, q MomentQuery) ([]Moment, error) {
+	ev := newEvidence(q.Video, q.Understanding)
+	return lexicalMoments(ev, queryStems(q.Text), q.Limit), ctx.Err()
+}
+
+// queryStems are the prompt's content stems: the words that name content.
+func queryStems(prompt string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range words(prompt) {
+		if w.Stop || isPromptWord(w) || seen[w.Stem] {
+			continue
+		}
+		seen[w.Stem] = true
+		out = append(out, w.Stem)
+	}
+	return out
+}
+
+func isPromptWord(w word) bool {
+	_, ok := promptWords[lowerASCII(w.Surface)]
+	if !ok {
+		_, ok = promptWords[w.Stem]
+	}
+	return ok
+}
+
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+// BM25 parameters, the usual ones.
+const (
+	bm25K1 = 1.2
+	bm25B  = 0.75
+)
+
+func lexicalMoments(ev *evidence, query []string, limit int) []Moment {
+	if len(query) == 0 || len(ev.Units) == 0 {
+		return nil
+	}
+	df := map[string]int{}
+	total := 0
+	for _, un := range ev.Units {
+		seen := map[string]bool{}
+		total += len(un.Words)
+		for _, w := range un.Words {
+			if !seen[w.Stem] {
+				df[w.Stem]++
+				seen[w.Stem] = true
+			}
+		}
+	}
+	avg := float64(total) / float64(len(ev.Units))
+	n := float64(len(ev.Units))
+	var out []Moment
+	for _, un := range ev.Units {
+		if un.Repeat {
+			continue // quoted where it first appeared
+		}
+		tf := map[string]int{}
+		for _, w := range un.Words {
+			tf[w.Stem]++
+		}
+		score := 0.0
+		for _, q := range query {
+			f := float64(tf[q])
+			if f == 0 {
+				continue
+			}
+			idf := math.Log(1 + (n-float64(df[q])+0.5)/(float64(df[q])+0.5))
+			score += idf * f * (bm25K1 + 1) / (f + bm25K1*(1-bm25B+bm25B*float64(len(un.Words))/avg))
+		}
+		if score <= 0 {
+			continue
+		}
+		if un.Source == FromOnScreen {
+			score *= 1.2 // captions state the subject outright
+		}
+		out = append(out, Moment{Start: un.Start, End: un.End, Score: score, Text: un.Text, Source: un.Source})
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Score > out[j].Score })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out
+}
+
+// matchedStems reports which query stems the video's evidence contains.
+func (ev *evidence) matchedStems(query []string) (found, missing []string) {
+	have := map[string]bool{}
+	for _, un := range ev.Units {
+		for _, w := range un.Words {
+			have[w.Stem] = true
+		}
+	}
+	for _, q := range query {
+		if have[q] {
+			found = append(found, q)
+		} else {
+			missing = append(missing, q)
+		}
+	}
+	return found, missing
+}

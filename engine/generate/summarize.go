@@ -1,0 +1,567 @@
+package generate
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"sort"
+	"strings"
+
+	"glimpse/engine/wire"
+)
+
+// Chapter is one chapter of /summarize type=chapter. start and end repeat
+// start_sec and end_sec for older clients, which read those.
+type Chapter struct {
+	ChapterNumber  int     `json:"chapter_number"`
+	StartSec       float64 `json:"start_sec"`
+	EndSec         float64 `json:"end_sec"`
+	Start          float64 `json:"start"`
+	End            float64 `json:"end"`
+	ChapterTitle   string  `json:"chapter_title"`
+	ChapterSummary string  `json:"chapter_summary"`
+}
+
+// Highlight is one highlight of /summarize type=highlight.
+type Highlight struct {
+	StartSec         float64 `json:"start_sec"`
+	EndSec           float64 `json:"end_sec"`
+	Start            float64 `json:"start"`
+	End              float64 `json:"end"`
+	Highlight        string  `json:"highlight"`
+	HighlightSummary string  `json:"highlight_summary"`
+}
+
+// Summary is the /summarize response; summarize_type is always present
+// because the SDK picks the result shape by it.
+type Summary struct {
+	ID            string      `json:"id"`
+	SummarizeType string      `json:"summarize_type"`
+	Summary       string      `json:"summary,omitempty"`
+	Chapters      []Chapter   `json:"chapters,omitempty"`
+	Highlights    []Highlight `json:"highlights,omitempty"`
+	Usage         Usage       `json:"usage"`
+}
+
+// boundary is a candidate chapter start and the evidence that something
+// changes there.
+type boundary struct {
+	At    float64
+	Score float64
+}
+
+// chapters splits the video where its subject changes: candidates are shot
+// changes, new captions and pauses in speech; each is scored by how much
+// the words before and after it differ (TextTiling), plus a bonus for the
+// visual cut. The chapters cover the video in order without overlap.
+func (ev *evidence) chapters() []Chapter {
+	d := ev.Duration
+	if d <= 0 {
+		return nil
+	}
+	want := int(math.Round(d / 32)) // a chapter every half minute or so
+	want = min(max(want, 1), 8)
+	minLen := max(8, d/float64(want)/2.5)
+	window := max(12, d/8)
+
+	cands := map[float64]float64{}
+	add := func(t, bonus float64) {
+		if t < minLen || t > d-minLen {
+			return
+		}
+		t = math.Round(t*100) / 100
+		cands[t] += bonus
+	}
+	for _, s := range ev.Shots {
+		add(s, 0.35)
+	}
+	// News straps and slides cycle on their own clock, so a new caption
+	// is weaker evidence of a new subject than a cut or a pause.
+	var prevCaption []word
+	for i, un := range ev.Units {
+		switch un.Source {
+		case FromOnScreen:
+			if prevCaption == nil || !sameCaption(prevCaption, un.Words) {
+				add(un.Start, 0.1)
+			}
+			prevCaption = un.Words
+		case FromSpeech:
+			if i > 0 && un.Start-ev.Units[i-1].End > 1.5 {
+				add(un.Start, 0.15)
+			}
+		}
+	}
+	var bs []boundary
+	for t, bonus := range cands {
+		// A caption or pause within a second of a cut is the same change.
+		for _, s := range ev.Shots {
+			if s != t && math.Abs(s-t) <= 1.0 {
+				bonus += 0.2
+			}
+		}
+		before := ev.termVector(t-window, t)
+		after := ev.termVector(t, t+window)
+		score := bonus + (1 - cosine(before, after))
+		if len(before) == 0 && len(after) == 0 {
+			score = bonus // nothing said either side: only the cut counts
+		}
+		bs = append(bs, boundary{At: t, Score: score})
+
+	}
+	sort.Slice(bs, func(i, j int) bool {
+		if bs[i].Score != bs[j].Score {
+			return bs[i].Score > bs[j].Score
+		}
+		return bs[i].At < bs[j].At
+	})
+	cuts := []float64{}
+	for _, b := range bs {
+		if len(cuts) == want-1 {
+			break
+		}
+		ok := true
+		for _, c := range cuts {
+			if math.Abs(c-b.At) < minLen {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			cuts = append(cuts, b.At)
+		}
+	}
+	sort.Float64s(cuts)
+	edges := append(append([]float64{0}, cuts...), d)
+	var out []Chapter
+	for i := 0; i+1 < len(edges); i++ {
+		start, end := edges[i], edges[i+1]
+		title, summary := ev.describeSpan(start, end, edges)
+		out = append(out, Chapter{
+			ChapterNumber: i + 1, StartSec: start, EndSec: end, Start: start, End: end,
+			ChapterTitle: title, ChapterSummary: summary,
+		})
+	}
+	return out
+}
+
+// termVector is the bag of stems said in a span, or shown when the video
+// has little speech: captions in a news report cycle on their own clock
+// and would blur where the spoken subject changes.
+func (ev *evidence) termVector(start, end float64) map[string]float64 {
+	v := map[string]float64{}
+	for _, un := range ev.unitsIn(start, end) {
+		if ev.Speech >= 5 && un.Source != FromSpeech {
+			continue
+		}
+		for _, w := range un.Words {
+			if !w.Stop && salientStem(w.Stem) {
+				v[w.Stem]++
+			}
+		}
+	}
+	return v
+}
+
+func cosine(a, b map[string]float64) float64 {
+	dot, na, nb := 0.0, 0.0, 0.0
+	for k, x := range a {
+		na += x * x
+		dot += x * b[k]
+	}
+	for _, y := range b {
+		nb += y * y
+	}
+	if na == 0 || nb == 0 {
+		return 0
+	}
+	return dot / math.Sqrt(na*nb)
+}
+
+// describeSpan titles and summarises one chapter from what is distinctive
+// in it compared with the other chapters (TF-IDF with chapters as
+// documents), quoting its most telling sentence and caption.
+func (ev *evidence) describeSpan(start, end float64, edges []float64) (title, summary string) {
+	units := ev.unitsIn(start, end)
+	if len(units) == 0 {
+		shots := ev.shotsIn(start, end)
+		return fmt.Sprintf("Untitled part at %s", clock(start)),
+			fmt.Sprintf("%s: no speech or on-screen text was detected in this part (%d shot changes), so there is nothing to quote.", clockRange(start, end), shots)
+	}
+	chapters := max(1, len(edges)-1)
+	docFreq := map[string]int{}
+	for i := 0; i+1 < len(edges); i++ {
+		for st := range ev.termVector(edges[i], edges[i+1]) {
+			docFreq[st]++
+		}
+	}
+	tf := ev.termVector(start, end)
+	distinct := map[string]float64{}
+	for st, f := range tf {
+		idf := math.Log(1 + float64(chapters)/float64(max(1, docFreq[st])))
+		distinct[st] = math.Log1p(f) * idf * (1 + ev.weight[st]/10)
+	}
+
+	var bestSpeech, bestCaption *unit
+	bestS, bestC := -1.0, -1.0
+	for i := range units {
+		un := &units[i]
+		if mid := (un.Start + un.End) / 2; mid < start || mid >= end {
+			continue // mostly in the next or previous chapter
+		}
+		s := 0.0
+		seen := map[string]bool{}
+		n := 0
+		for _, w := range un.Words {
+			if w.Stop {
+				continue
+			}
+			n++
+			if !seen[w.Stem] {
+				s += distinct[w.Stem]
+				seen[w.Stem] = true
+			}
+		}
+		s /= math.Sqrt(float64(n) + 2)
+		if un.Source == FromSpeech && s > bestS {
+			bestS, bestSpeech = s, un
+		}
+		if un.Source == FromOnScreen && !un.Repeat && s > bestC {
+			bestC, bestCaption = s, un
+		}
+	}
+
+	// Title: the caption's own words when it is short and specific enough,
+	// otherwise the chapter's most distinctive subjects.
+	// A caption titles the chapter when nothing is said in it or when it
+	// names what is said; news straps often run ahead of the story.
+	head := ev.recurringCaption()
+	if bestCaption != nil && (bestSpeech == nil || ev.agrees(bestCaption, start, end, distinct)) {
+		t := captionBody(bestCaption.Text, head)
+		if n := len(strings.Fields(t)); n >= 2 && n <= 12 {
+			title = sentenceCase(truncateWords(t, 10))
+		}
+	}
+	if title == "" {
+		title = ev.distinctTitle(distinct)
+	}
+
+	var parts []string
+	if bestSpeech != nil {
+		parts = append(parts, fmt.Sprintf("At %s the speaker says: “%s”", clock(bestSpeech.Start), truncateWords(bestSpeech.Text, 45)))
+	}
+	if bestCaption != nil {
+		parts = append(parts, fmt.Sprintf("On screen at %s: “%s”", clock(bestCaption.Start), oneLine(bestCaption.Text)))
+	}
+	if shots := ev.shotsIn(start, end); shots > 0 {
+		parts = append(parts, fmt.Sprintf("%d shot change%s.", shots, plural(shots)))
+	}
+	return title, clockRange(start, end) + ". " + strings.Join(parts, " ")
+}
+
+func (ev *evidence) distinctTitle(distinct map[string]float64) string {
+	type kv struct {
+		k string
+		v float64
+	}
+	var ks []kv
+	for k, v := range distinct {
+		ks = append(ks, kv{k, v})
+	}
+	sort.Slice(ks, func(i, j int) bool {
+		if ks[i].v != ks[j].v {
+			return ks[i].v > ks[j].v
+		}
+		return ks[i].k < ks[j].k
+	})
+	// Words the video says together are written together: "norfolk
+	// southern", not "Norfolk, southern".
+	var top []string
+	for _, x := range ks[:min(4, len(ks))] {
+		top = append(top, x.k)
+	}
+	var names []string
+	used := map[string]bool{}
+	for _, a := range top {
+		if used[a] || len(names) == 3 {
+			continue
+		}
+		used[a] = true
+		name := ev.display(a)
+		for _, b := range top {
+			if used[b] {
+				continue
+			}
+			if ev.follows[a+" "+b] {
+				name, used[b] = name+" "+ev.display(b), true
+				break
+			} else if ev.follows[b+" "+a] {
+				name, used[b] = ev.display(b)+" "+name, true
+				break
+			}
+		}
+		names = append(names, name)
+	}
+	if len(names) == 0 {
+		return "Untitled part"
+	}
+	return sentenceCase(strings.Join(names, ", "))
+}
+
+// captionBody drops a recurring heading from a caption, leaving what this
+// caption adds.
+func captionBody(text, head string) string {
+	t := oneLine(text)
+	if head != "" && strings.HasPrefix(strings.ToLower(t), strings.ToLower(head)) {
+		t = strings.TrimSpace(t[len(head):])
+	}
+	return strings.TrimLeft(t, " :-–—")
+}
+
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+// highlights are the most salient moments, at least a few seconds apart,
+// in time order.
+func (ev *evidence) highlights(boost map[string]float64, n int) []Highlight {
+	type scored struct {
+		un    unit
+		score float64
+	}
+	var all []scored
+	for _, un := range ev.Units {
+		if un.Repeat {
+			continue
+		}
+		if s := ev.unitScore(un, boost); s > 0 {
+			all = append(all, scored{un, s})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].score > all[j].score })
+	gap := max(5, ev.Duration/20)
+	head := ev.recurringCaption()
+	var picked []scored
+	for _, c := range all {
+		if len(picked) == n {
+			break
+		}
+		clash := false
+		for _, p := range picked {
+			if c.un.Start < p.un.End+gap && p.un.Start < c.un.End+gap {
+				clash = true
+				break
+			}
+		}
+		if !clash {
+			picked = append(picked, c)
+		}
+	}
+	sort.Slice(picked, func(i, j int) bool { return picked[i].un.Start < picked[j].un.Start })
+	var out []Highlight
+	for _, p := range picked {
+		un := p.un
+		end := max(un.End, un.Start+2)
+		if ev.Duration > 0 {
+			end = min(end, ev.Duration)
+		}
+		name := captionBody(un.Text, head)
+		if un.Source == FromSpeech || len(strings.Fields(name)) > 12 || len(strings.Fields(name)) < 2 {
+			name = ev.distinctTitle(ev.unitTerms(un))
+		}
+		what := "said"
+		if un.Source == FromOnScreen {
+			what = "shown on screen"
+		}
+		out = append(out, Highlight{
+			StartSec: un.Start, EndSec: end, Start: un.Start, End: end,
+			Highlight:        sentenceCase(truncateWords(name, 10)),
+			HighlightSummary: fmt.Sprintf("%s, %s: “%s”", clockRange(un.Start, end), what, truncateWords(oneLine(un.Text), 45)),
+		})
+	}
+	return out
+}
+
+// unitTerms weighs a unit's words by salience times rarity among units,
+// so a highlight is named by what sets it apart, not by the video's theme.
+func (ev *evidence) unitTerms(un unit) map[string]float64 {
+	df := map[string]int{}
+	for _, u := range ev.Units {
+		for st := range stemSet(u.Words) {
+			df[st]++
+		}
+	}
+	m := map[string]float64{}
+	for _, w := range un.Words {
+		if !w.Stop && salientStem(w.Stem) {
+			m[w.Stem] = ev.weight[w.Stem] * math.Log(1+float64(len(ev.Units))/float64(max(1, df[w.Stem])))
+		}
+	}
+	return m
+}
+
+// summary writes what the video is about from its salient subjects, then
+// walks through it chapter by chapter with quotes and timestamps. A
+// steering prompt raises the subjects it names; one the video never
+// mentions is said to be absent rather than invented.
+func (ev *evidence) summary(prompt string) string {
+	if len(ev.Units) == 0 {
+		return fmt.Sprintf("This %s video has no detected speech or on-screen text, so its content cannot be summarized from evidence; it has %d shot change%s.",
+			clock(ev.Duration), len(ev.Shots), plural(len(ev.Shots)))
+	}
+	query := queryStems(prompt)
+	boost := map[string]float64{}
+	for _, q := range query {
+		boost[q] = 2
+	}
+	var b strings.Builder
+	subjects := topPhrases(ev.salientPhrases(boost), 4)
+	var names []string
+	for _, p := range subjects {
+		names = append(names, p.Display)
+	}
+	fmt.Fprintf(&b, "This %s video is about %s, judging by what is said and shown in it.", clock(ev.Duration), joinAnd(names))
+	if len(query) > 0 {
+		found, missing := ev.matchedStems(query)
+		if len(missing) > 0 {
+			fmt.Fprintf(&b, " The prompt asks about %s, which the video's speech and on-screen text do not mention.", joinAnd(displayStems(ev, missing, prompt)))
+		}
+		if len(found) > 0 {
+			ms := lexicalMoments(ev, found, 3)
+			sort.Slice(ms, func(i, j int) bool { return ms[i].Start < ms[j].Start })
+			for _, m := range ms {
+				fmt.Fprintf(&b, " At %s: “%s”", clock(m.Start), truncateWords(oneLine(m.Text), 40))
+			}
+		}
+	}
+	for _, c := range ev.chapters() {
+		fmt.Fprintf(&b, "\n\n%s – %s. %s", clockRange(c.StartSec, c.EndSec), c.ChapterTitle, strings.TrimPrefix(c.ChapterSummary, clockRange(c.StartSec, c.EndSec)+". "))
+	}
+	return b.String()
+}
+
+// displayStems writes stems as the prompt wrote them.
+func displayStems(ev *evidence, stems []string, prompt string) []string {
+	var out []string
+	for _, st := range stems {
+		form := st
+		for _, w := range words(prompt) {
+			if w.Stem == st {
+				form = w.Surface
+				break
+			}
+		}
+		out = append(out, "“"+form+"”")
+	}
+	return out
+}
+
+func joinAnd(xs []string) string {
+	switch len(xs) {
+	case 0:
+		return "nothing identifiable"
+	case 1:
+		return xs[0]
+	default:
+		return strings.Join(xs[:len(xs)-1], ", ") + " and " + xs[len(xs)-1]
+	}
+}
+
+type summarizeRequest struct {
+	VideoID     string   `json:"video_id"`
+	Type        string   `json:"type"`
+	Prompt      string   `json:"prompt"`
+	Temperature *float64 `json:"temperature"`
+	MaxTokens   *int     `json:"max_tokens"`
+}
+
+func (g *Generator) handleSummarize(w http.ResponseWriter, r *http.Request) error {
+	var req summarizeRequest
+	if err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	if req.VideoID == "" {
+		return wire.ParameterNotProvided("video_id")
+	}
+	if req.Type == "" {
+		return wire.ParameterNotProvided("type")
+	}
+	if req.Type != "summary" && req.Type != "chapter" && req.Type != "highlight" {
+		return wire.ParameterInvalid("The type parameter accepts summary, chapter and highlight; got " + quoteForError(req.Type) + ".")
+	}
+	if err := checkPrompt(req.Prompt, false); err != nil {
+		return err
+	}
+	if err := checkTemperature(req.Temperature); err != nil {
+		return err
+	}
+	ev, err := g.loadEvidence(r.Context(), req.VideoID)
+	if err != nil {
+		return err
+	}
+	out := Summary{ID: wire.NewID(), SummarizeType: req.Type}
+	var text string
+	switch req.Type {
+	case "summary":
+		out.Summary = ev.summary(req.Prompt)
+		text = out.Summary
+	case "chapter":
+		out.Chapters = ev.chapters()
+		if out.Chapters == nil {
+			out.Chapters = []Chapter{}
+		}
+		for _, c := range out.Chapters {
+			text += c.ChapterTitle + " " + c.ChapterSummary + " "
+		}
+	case "highlight":
+		boost := map[string]float64{}
+		for _, q := range queryStems(req.Prompt) {
+			boost[q] = 2
+		}
+		out.Highlights = ev.highlights(boost, min(5, max(2, int(ev.Duration/30))))
+		if out.Highlights == nil {
+			out.Highlights = []Highlight{}
+		}
+		for _, h := range out.Highlights {
+			text += h.Highlight + " " + h.HighlightSummary + " "
+		}
+	}
+	out.Usage.OutputTokens = countTokens(text)
+	wire.WriteJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// agrees says whether a caption shares one of the most distinctive spoken
+// words of its chapter.
+func (ev *evidence) agrees(caption *unit, start, end float64, distinct map[string]float64) bool {
+	spoken := map[string]bool{}
+	for _, un := range ev.unitsIn(start, end) {
+		if un.Source == FromSpeech {
+			for _, w := range un.Words {
+				spoken[w.Stem] = true
+			}
+		}
+	}
+	type kv struct {
+		k string
+		v float64
+	}
+	var ks []kv
+	for k, v := range distinct {
+		if spoken[k] {
+			ks = append(ks, kv{k, v})
+		}
+	}
+	sort.Slice(ks, func(i, j int) bool { return ks[i].v > ks[j].v || ks[i].v == ks[j].v && ks[i].k < ks[j].k })
+	cs := stemSet(caption.Words)
+	for _, x := range ks[:min(4, len(ks))] {
+		if _, ok := cs[x.k]; ok {
+			return true
+		}
+	}
+	return false
+}

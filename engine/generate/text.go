@@ -1,0 +1,263 @@
+package generate
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// word is one word of evidence or prompt text: its form as written, and the
+// stem that retrieval and salience compare.
+type word struct {
+	Surface string
+	Stem    string
+	Stop    bool
+}
+
+var wordRE = regexp.MustCompile(`[\p{L}\p{N}]+(?:['’][\p{L}]+)?`)
+
+// words splits s into words, each with its stem and whether it is a stop word.
+func words(s string) []word {
+	raw := wordRE.FindAllString(s, -1)
+	out := make([]word, 0, len(raw))
+	for _, r := range raw {
+		lower := strings.ToLower(r)
+		st := stem(lower)
+		out = append(out, word{Surface: r, Stem: st, Stop: isStop(lower, st)})
+	}
+	return out
+}
+
+// contentStems are the stems of s worth matching: no stop words, no
+// one-letter fragments.
+func contentStems(s string) []string {
+	var out []string
+	for _, w := range words(s) {
+		if !w.Stop {
+			out = append(out, w.Stem)
+		}
+	}
+	return out
+}
+
+func isStop(lower, st string) bool {
+	if len([]rune(lower)) < 2 {
+		return true
+	}
+	if _, ok := stopWords[lower]; ok {
+		return true
+	}
+	_, ok := stopWords[st]
+	return ok
+}
+
+// stem strips common English inflections so that "derailed", "derailment"
+// and "derail" meet. It is deliberately light: a wrong merge costs more
+// than a missed one when the output quotes the video.
+func stem(w string) string {
+	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
+	if _, keep := stemExceptions[w]; keep {
+		return w
+	}
+	n := len(w)
+	switch {
+	case n > 7 && strings.HasSuffix(w, "ments"):
+		w = w[:n-5]
+	case n > 6 && strings.HasSuffix(w, "ment"):
+		w = w[:n-4]
+	case n > 4 && strings.HasSuffix(w, "ies"):
+		w = w[:n-3] + "y"
+	case n > 5 && strings.HasSuffix(w, "ing"):
+		w = undouble(w[:n-3])
+	case n > 4 && strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "eed"):
+		w = undouble(w[:n-2])
+	case n > 4 && (strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes") || strings.HasSuffix(w, "xes") || strings.HasSuffix(w, "sses")):
+		w = w[:n-2]
+	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
+		w = w[:n-1]
+	}
+	if n := len(w); n > 5 && strings.HasSuffix(w, "ly") {
+		w = w[:n-2]
+	}
+	if n := len(w); n > 4 && strings.HasSuffix(w, "e") {
+		w = w[:n-1]
+	}
+	return w
+}
+
+func undouble(w string) string {
+	n := len(w)
+	if n >= 3 && w[n-1] == w[n-2] && !strings.ContainsRune("aeiouls", rune(w[n-1])) {
+		return w[:n-1]
+	}
+	return w
+}
+
+var stemExceptions = set("news", "series", "species", "bus", "gas", "chaos", "always", "perhaps", "this", "was", "has", "his", "its", "less", "plus", "thus", "various", "during", "nothing", "something", "anything", "everything", "morning", "evening", "spring", "king", "thing", "bring", "ring", "wing", "sing", "string", "ceiling", "building")
+
+func set(ws ...string) map[string]struct{} {
+	m := make(map[string]struct{}, len(ws))
+	for _, w := range ws {
+		m[w] = struct{}{}
+	}
+	return m
+}
+
+// stopWords carry no subject: function words, fillers of speech, and the
+// words people use to ask about a video rather than about its content.
+var stopWords = set(strings.Fields(`
+a about above after again against all almost also although am among an and another any anybody anyone
+anything are aren't around as at away back be became because become been before being below between
+both but by can can't cannot could couldn't did didn't do does doesn't doing don't done down during each
+either else enough even ever every few first for from further get gets getting give given go goes going
+gone got had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers herself him
+himself his how how's however i i'd i'll i'm i've if in into is isn't it it's its itself just know last
+least less let let's like likely made make makes many may maybe me might mine more most much must my
+myself near need needs neither never next no nobody none nor not nothing now of off often oh ok okay on
+once one only onto or other others otherwise our ours ourselves out over own per perhaps please put
+quite rather really right said same say says see seem seems several shall she she'd she'll she's should
+shouldn't since so some somebody someone something sometimes still such sure take than that that's
+the their theirs them themselves then there there's these they they'd they'll they're they've thing
+things think this those though through thus to too toward towards under until up upon us use used very
+via want wants was wasn't way we we'd we'll we're we've well were weren't what what's whatever when
+whenever where where's whether which while who who's whom whose why will with within without won't would
+wouldn't yeah yes yet you you'd you'll you're you've your yours yourself yourselves uh um er ah hmm
+gonna wanna kind sort lot lots actually basically going come comes came tell told also two three
+`)...)
+
+// promptWords are how people ask about a video; they never name its content.
+var promptWords = set(strings.Fields(`
+video videos clip clips footage film show shows shown tell explain describe description describes
+summarize summarise summary summaries overview recap happen happens happened happening talk talks
+talked talking mention mentions mentioned discuss discusses discussed list give write generate provide
+answer question questions content main key point points detail details based please would could
+sentence sentences paragraph paragraphs word words brief briefly short long format following followed
+title titles topic topics keyword keywords hashtag hashtags tag tags chapter chapters highlight
+highlights moment moments timeline outline section sections seo focus focusing
+emphasis emphasize emphasise concentrate include including cover covering mainly especially particular
+`)...)
+
+// stripJunk cleans OCR text: it keeps word-like tokens and drops runs of
+// symbols and one-letter fragments at the edges, which tesseract produces
+// from logos and graphics around a caption.
+func stripJunk(s string) string {
+	var lines []string
+	for _, line := range strings.Split(s, "\n") {
+		toks := strings.Fields(line)
+		good := func(t string) bool {
+			letters := 0
+			for _, r := range t {
+				if unicode.IsLetter(r) || unicode.IsDigit(r) {
+					letters++
+				}
+			}
+			return letters >= 3 && float64(letters) >= 0.6*float64(len([]rune(t)))
+		}
+		start, end := 0, len(toks)
+		for start < end && !good(toks[start]) {
+			// "A cargo train…": a capital A or I opening a caption is a word.
+			if (toks[start] == "A" || toks[start] == "I") && start+1 < end && good(toks[start+1]) {
+				break
+			}
+			start++
+		}
+		for end > start && !good(toks[end-1]) {
+			end--
+		}
+		toks = toks[start:end]
+		if len(toks) == 0 {
+			continue
+		}
+		bad := 0
+		for _, t := range toks {
+			if wordRE.FindString(t) == "" {
+				bad++
+			}
+		}
+		if float64(bad) > 0.3*float64(len(toks)) {
+			continue
+		}
+		lines = append(lines, strings.Join(toks, " "))
+	}
+	return strings.Join(lines, "\n")
+}
+
+// countTokens approximates a BPE tokenizer: a short word is one token, a
+// long word one per six letters, every punctuation mark one. Prompt limits
+// and usage figures use it.
+func countTokens(s string) int {
+	n := 0
+	for _, m := range tokenRE.FindAllString(s, -1) {
+		r := []rune(m)
+		switch {
+		case unicode.IsLetter(r[0]):
+			n += max(1, (len(r)+4)/6)
+		case unicode.IsDigit(r[0]):
+			n += (len(r) + 2) / 3
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+var tokenRE = regexp.MustCompile(`\p{L}+|\p{N}+|[^\s\p{L}\p{N}]`)
+
+// clock formats seconds as m:ss (h:mm:ss past an hour), as people write
+// timestamps and as the watch page links them.
+func clock(sec float64) string {
+	s := int(math.Floor(sec + 0.5))
+	if s < 0 {
+		s = 0
+	}
+	if s >= 3600 {
+		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+	}
+	return fmt.Sprintf("%d:%02d", s/60, s%60)
+}
+
+// clockRange formats a span as "m:ss–m:ss", or one time when it is short.
+func clockRange(start, end float64) string {
+	if clock(start) == clock(end) {
+		return clock(start)
+	}
+	return clock(start) + "–" + clock(end)
+}
+
+// sentenceCase capitalises the first letter and leaves the rest alone.
+func sentenceCase(s string) string {
+	r := []rune(s)
+	if len(r) == 0 {
+		return s
+	}
+	r[0] = unicode.ToUpper(r[0])
+	return string(r)
+}
+
+// titleCase capitalises each word except short function words inside.
+func titleCase(s string) string {
+	ws := strings.Fields(s)
+	for i, w := range ws {
+		lower := strings.ToLower(w)
+		if i > 0 && len(lower) <= 3 && isStop(lower, lower) {
+			ws[i] = lower
+			continue
+		}
+		if strings.ToUpper(w) == w && len(w) > 3 {
+			w = lower // shouting captions read better in title case
+		}
+		ws[i] = sentenceCase(w)
+	}
+	return strings.Join(ws, " ")
+}
+
+// truncateWords cuts s to at most n words, marking the cut.
+func truncateWords(s string, n int) string {
+	ws := strings.Fields(s)
+	if len(ws) <= n {
+		return strings.Join(ws, " ")
+	}
+	return strings.Join(ws[:n], " ") + "…"
+}
