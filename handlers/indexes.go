@@ -1,4 +1,265 @@
 package handlers
 
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"glimpse/templates"
+	"glimpse/tlclient"
+)
+
 // IndexAPI is what the indexes feature asks of the TwelveLabs API.
-type IndexAPI interface{}
+type IndexAPI interface {
+	ListIndexes(ctx context.Context, p tlclient.ListIndexesParams) (*tlclient.IndexPage, error)
+	CreateIndex(ctx context.Context, r tlclient.CreateIndexRequest) (string, error)
+	GetIndex(ctx context.Context, id string) (*tlclient.Index, error)
+	UpdateIndex(ctx context.Context, id, name string) error
+	DeleteIndex(ctx context.Context, id string) error
+}
+
+const (
+	indexesPerPage = 20
+	videosPerPage  = 24
+	maxNameLength  = 100
+)
+
+func (s *Server) listIndexes(c *gin.Context) error {
+	page := pageParam(c)
+	res, err := s.backend(c).Client.ListIndexes(c.Request.Context(), tlclient.ListIndexesParams{
+		Page: page, PageLimit: indexesPerPage, SortBy: "created_at", SortOption: "desc",
+	})
+	if err != nil {
+		return err
+	}
+	cur := s.Sessions.Get(c.Request).CurrentIndexID
+	v := templates.IndexesView{Pager: pagerFor("/", c.Request.URL.Query(), res.PageInfo)}
+	for _, ix := range res.Data {
+		v.Indexes = append(v.Indexes, indexView(ix, cur))
+	}
+	return render(c, templates.IndexesPage(s.page(c, "Indexes"), v))
+}
+
+func (s *Server) createIndex(c *gin.Context) error {
+	name := strings.TrimSpace(c.PostForm("name"))
+	if err := checkName(name); err != nil {
+		return err
+	}
+	req := tlclient.CreateIndexRequest{IndexName: name}
+	for _, m := range []struct{ form, model string }{{"marengo", "marengo3.0"}, {"pegasus", "pegasus1.2"}} {
+		opts := pickOptions(c.PostFormArray(m.form))
+		if len(opts) > 0 {
+			req.Models = append(req.Models, tlclient.IndexModel{ModelName: m.model, ModelOptions: opts})
+		}
+	}
+	if len(req.Models) == 0 {
+		return badRequest("Pick at least one model option (visual or audio) for Marengo or Pegasus.")
+	}
+	if c.PostForm("thumbnail") != "" {
+		req.Addons = []string{"thumbnail"}
+	}
+	id, err := s.backend(c).Client.CreateIndex(c.Request.Context(), req)
+	if err != nil {
+		return err
+	}
+	st := s.Sessions.Get(c.Request)
+	st.CurrentIndexID = id
+	st.AddFlash("info", "Index “"+name+"” created. Drop videos on it to index them.")
+	c.Redirect(http.StatusSeeOther, templates.IndexURL(id))
+	return nil
+}
+
+// pickOptions keeps the known model options, in a fixed order.
+func pickOptions(form []string) []string {
+	var out []string
+	for _, want := range []string{"visual", "audio"} {
+		for _, got := range form {
+			if got == want {
+				out = append(out, want)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func checkName(name string) error {
+	switch {
+	case name == "":
+		return badRequest("Give the index a name.")
+	case len([]rune(name)) > maxNameLength:
+		return badRequest("The name is too long (at most " + strconv.Itoa(maxNameLength) + " characters).")
+	}
+	return nil
+}
+
+func (s *Server) showIndex(c *gin.Context) error {
+	ctx := c.Request.Context()
+	id := c.Param("indexID")
+	be := s.backend(c)
+	ix, err := be.Client.GetIndex(ctx, id)
+	if err != nil {
+		if errors.Is(err, tlclient.ErrNotFound) {
+			return notFound("There is no index with that id; it may have been deleted.")
+		}
+		return err
+	}
+	st := s.Sessions.Get(c.Request)
+	v := templates.IndexPageView{
+		Index:          indexView(*ix, st.CurrentIndexID),
+		Stream:         s.taskStreamURL(c),
+		MaxUploadBytes: s.maxUpload(),
+	}
+	page := pageParam(c)
+	videos, err := be.Client.ListVideos(ctx, id, tlclient.ListVideosParams{
+		Page: page, PageLimit: videosPerPage, SortBy: "created_at", SortOption: "desc",
+	})
+	if err != nil {
+		_, msg := classify(err)
+		v.VideosError = msg
+	} else {
+		v.Pager = pagerFor(templates.IndexURL(id), c.Request.URL.Query(), videos.PageInfo)
+		for _, vid := range videos.Data {
+			v.Videos = append(v.Videos, videoView(id, vid))
+		}
+	}
+	v.Tasks = s.recentTaskViews(c, be, id)
+	return render(c, templates.IndexPage(s.page(c, ix.IndexName), v))
+}
+
+func (s *Server) renameIndex(c *gin.Context) error {
+	id := c.Param("indexID")
+	name := strings.TrimSpace(c.PostForm("name"))
+	if err := checkName(name); err != nil {
+		return err
+	}
+	if err := s.backend(c).Client.UpdateIndex(c.Request.Context(), id, name); err != nil {
+		return err
+	}
+	s.Sessions.Get(c.Request).AddFlash("info", "Index renamed to “"+name+"”.")
+	c.Redirect(http.StatusSeeOther, backTo(c, "/"))
+	return nil
+}
+
+func (s *Server) selectIndex(c *gin.Context) error {
+	id := c.Param("indexID")
+	ix, err := s.backend(c).Client.GetIndex(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	st := s.Sessions.Get(c.Request)
+	st.CurrentIndexID = ix.ID
+	st.AddFlash("info", "“"+ix.IndexName+"” is now your current index.")
+	c.Redirect(http.StatusSeeOther, backTo(c, "/"))
+	return nil
+}
+
+func (s *Server) confirmDeleteIndex(c *gin.Context) error {
+	id := c.Param("indexID")
+	ix, err := s.backend(c).Client.GetIndex(c.Request.Context(), id)
+	if err != nil {
+		return err
+	}
+	msg := "This deletes the index and its " + strconv.Itoa(ix.VideoCount) + " " +
+		pluralWord(ix.VideoCount, "video", "videos") + ". It cannot be undone."
+	return render(c, templates.ConfirmPage(s.page(c, "Delete index"), templates.ConfirmView{
+		Heading: "Delete “" + ix.IndexName + "”?", Message: msg,
+		Action: templates.IndexURL(id) + "/delete", Button: "Delete index", CancelURL: "/",
+	}))
+}
+
+func (s *Server) deleteIndex(c *gin.Context) error {
+	id := c.Param("indexID")
+	if err := s.backend(c).Client.DeleteIndex(c.Request.Context(), id); err != nil {
+		return err
+	}
+	st := s.Sessions.Get(c.Request)
+	if st.CurrentIndexID == id {
+		st.CurrentIndexID = ""
+	}
+	st.AddFlash("info", "Index deleted.")
+	c.Redirect(http.StatusSeeOther, "/")
+	return nil
+}
+
+func indexView(ix tlclient.Index, current string) templates.IndexView {
+	v := templates.IndexView{
+		ID: ix.ID, Name: ix.IndexName, VideoCount: ix.VideoCount,
+		Duration: templates.HumanDuration(ix.TotalDuration),
+		Created:  humanDate(ix.CreatedAt),
+		Current:  ix.ID == current,
+	}
+	if v.Name == "" {
+		v.Name = "(unnamed index)"
+	}
+	for _, m := range ix.Models {
+		v.Models = append(v.Models, templates.ModelView{Name: m.ModelName, Options: m.ModelOptions})
+	}
+	for _, a := range ix.Addons {
+		if a == "thumbnail" {
+			v.Thumbnails = true
+		}
+	}
+	return v
+}
+
+func humanDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Local().Format("2 Jan 2006 15:04")
+}
+
+func pluralWord(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
+
+// pageParam is the ?page= of the request, 1 when absent or bad.
+func pageParam(c *gin.Context) int {
+	p, err := strconv.Atoi(c.Query("page"))
+	if err != nil || p < 1 {
+		return 1
+	}
+	return p
+}
+
+// pagerFor builds prev/next links that keep the other query parameters.
+func pagerFor(path string, q url.Values, pi tlclient.PageInfo) templates.Pager {
+	pg := templates.Pager{Page: max(pi.Page, 1), TotalPages: pi.TotalPage}
+	link := func(n int) string {
+		q2 := url.Values{}
+		for k, v := range q {
+			q2[k] = v
+		}
+		q2.Set("page", strconv.Itoa(n))
+		return path + "?" + q2.Encode()
+	}
+	if pg.Page > 1 {
+		pg.PrevURL = link(pg.Page - 1)
+	}
+	if pg.Page < pg.TotalPages {
+		pg.NextURL = link(pg.Page + 1)
+	}
+	return pg
+}
+
+// backTo is the same-origin page the request came from, else fallback.
+func backTo(c *gin.Context, fallback string) string {
+	ref, err := url.Parse(c.GetHeader("Referer"))
+	if err != nil || ref.Host != c.Request.Host || !strings.HasPrefix(ref.Path, "/") || strings.HasPrefix(ref.Path, "//") {
+		return fallback
+	}
+	if ref.RawQuery != "" {
+		return ref.Path + "?" + ref.RawQuery
+	}
+	return ref.Path
+}

@@ -17,9 +17,13 @@ type SessionStore interface {
 // EventHub is the SSE hub (package events over r3labs/sse). The same hub
 // carries task progress and analysis text.
 type EventHub interface {
+	// Open creates stream for the session owner (or keeps it); it reports
+	// false when the stream belongs to another session.
+	Open(stream, owner string) bool
 	// Publish sends one event to every client of stream; it never blocks on
 	// a slow client.
 	Publish(stream, event string, data []byte)
-	// Serve streams events of stream to the request until it ends.
+	// Serve streams events of stream to the request until it ends; a
+	// stream that does not exist or belongs to another session is a 404.
 	Serve(w http.ResponseWriter, r *http.Request, stream string)
 }

@@ -42,11 +42,23 @@ type Server struct {
 	Backends Backends
 	Sessions SessionStore
 	Events   EventHub
-	// Static serves the embedded assets (CSS, JS, vendored htmx and hls.js).
-	Static http.FileSystem
+	// Static serves the embedded assets (CSS, JS, vendored htmx and hls.js)
+	// under /static/<version>/ (package static).
+	Static http.Handler
 	// Engine is the embedded local engine's handler, mounted at /engine,
 	// or nil when the app talks to the cloud.
 	Engine http.Handler
+	// Watcher polls the API for tasks in flight and publishes each change
+	// as a task card over SSE.
+	Watcher *TaskWatcher
+	// MaxUploadBytes is the largest video file accepted; 0 means 2 GB.
+	MaxUploadBytes int64
+	// Analyses keeps each video's gist, summary, chapters and highlights
+	// (package analysisstore), so a reload does not ask the API again.
+	Analyses AnalysisStore
+
+	// answers are the questions about videos being answered (analysis.go).
+	answers answerRuns
 }
 
 // handlerFunc is a handler that returns its error instead of writing it;

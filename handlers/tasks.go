@@ -1,4 +1,262 @@
 package handlers
 
-// TaskAPI is what the tasks feature asks of the TwelveLabs API.
-type TaskAPI interface{}
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"sync"
+
+	"github.com/gin-gonic/gin"
+
+	"glimpse/templates"
+	"glimpse/tlclient"
+)
+
+// TaskAPI is what the tasks and upload features ask of the TwelveLabs API.
+type TaskAPI interface {
+	CreateTask(ctx context.Context, r tlclient.CreateTaskRequest) (*tlclient.CreateTaskResponse, error)
+	GetTask(ctx context.Context, id string) (*tlclient.Task, error)
+	ListTasks(ctx context.Context, p tlclient.ListTasksParams) (*tlclient.TaskPage, error)
+	DeleteTask(ctx context.Context, id string) error
+}
+
+const tasksPerPage = 20
+
+// taskStatuses are the statuses the tasks page filters by.
+var taskStatuses = []string{
+	tlclient.TaskValidating, tlclient.TaskPending, tlclient.TaskQueued,
+	tlclient.TaskIndexing, tlclient.TaskReady, tlclient.TaskFailed,
+}
+
+// events serves an SSE stream of the session (404 for anyone else's).
+func (s *Server) events(c *gin.Context) error {
+	s.Events.Serve(c.Writer, c.Request, c.Param("stream"))
+	return nil
+}
+
+// taskStream is the session's stream of task cards; it is opened here so
+// that the page's EventSource finds it.
+func (s *Server) taskStream(c *gin.Context) string {
+	id := s.Sessions.Get(c.Request).ID
+	name := "tasks-" + id
+	s.Events.Open(name, id)
+	return name
+}
+
+func (s *Server) taskStreamURL(c *gin.Context) string { return "/events/" + s.taskStream(c) }
+
+func (s *Server) listTasks(c *gin.Context) error {
+	ctx := c.Request.Context()
+	be := s.backend(c)
+	p := tlclient.ListTasksParams{Page: pageParam(c), PageLimit: tasksPerPage, SortBy: "created_at", SortOption: "desc"}
+	filterIndex, filterStatus := c.Query("index"), c.Query("status")
+	if filterIndex != "" {
+		p.IndexID = filterIndex
+	}
+	if filterStatus != "" {
+		if !slices.Contains(taskStatuses, filterStatus) {
+			return badRequest("Unknown task status “" + filterStatus + "”.")
+		}
+		p.Status = []string{filterStatus}
+	}
+	res, err := be.Client.ListTasks(ctx, p)
+	if err != nil {
+		return err
+	}
+	v := templates.TasksView{
+		FilterIndex: filterIndex, FilterStatus: filterStatus, Statuses: taskStatuses,
+		Pager:  pagerFor("/tasks", c.Request.URL.Query(), res.PageInfo),
+		Stream: s.taskStreamURL(c),
+	}
+	names := map[string]string{}
+	if ixs, err := be.Client.ListIndexes(ctx, tlclient.ListIndexesParams{PageLimit: 50}); err == nil {
+		for _, ix := range ixs.Data {
+			v.Indexes = append(v.Indexes, indexView(ix, ""))
+			names[ix.ID] = ix.IndexName
+		}
+	}
+	stream := s.taskStream(c)
+	for _, t := range res.Data {
+		tv := taskView(t)
+		tv.IndexName = names[t.IndexID]
+		if t.Status == tlclient.TaskReady {
+			tv.WatchURL = watchURL(t.IndexID, t.VideoID)
+		}
+		if !tv.Done() {
+			s.Watcher.Watch(be.Client, t.ID, stream)
+		}
+		v.Tasks = append(v.Tasks, tv)
+	}
+	return render(c, templates.TasksPage(s.page(c, "Tasks"), v))
+}
+
+func (s *Server) loadTask(c *gin.Context) (templates.TaskView, error) {
+	ctx := c.Request.Context()
+	be := s.backend(c)
+	t, err := be.Client.GetTask(ctx, c.Param("taskID"))
+	if err != nil {
+		if errors.Is(err, tlclient.ErrNotFound) {
+			return templates.TaskView{}, notFound("There is no task with that id; it may have been deleted.")
+		}
+		return templates.TaskView{}, err
+	}
+	tv := taskView(*t)
+	if t.Status == tlclient.TaskReady {
+		addVideoDetails(ctx, be.Client, &tv)
+	}
+	if !tv.Done() {
+		s.Watcher.Watch(be.Client, t.ID, s.taskStream(c))
+	}
+	return tv, nil
+}
+
+func (s *Server) showTask(c *gin.Context) error {
+	tv, err := s.loadTask(c)
+	if err != nil {
+		return err
+	}
+	if ix, err := s.backend(c).Client.GetIndex(c.Request.Context(), tv.IndexID); err == nil {
+		tv.IndexName = ix.IndexName
+	}
+	return render(c, templates.TaskPage(s.page(c, "Task"), tv, s.taskStreamURL(c)))
+}
+
+// taskCard is the card alone, for htmx.
+func (s *Server) taskCard(c *gin.Context) error {
+	tv, err := s.loadTask(c)
+	if err != nil {
+		return err
+	}
+	return render(c, templates.TaskCard(tv))
+}
+
+func (s *Server) confirmDeleteTask(c *gin.Context) error {
+	tv, err := s.loadTask(c)
+	if err != nil {
+		return err
+	}
+	msg := "The task record is removed."
+	if tv.Status == tlclient.TaskReady {
+		msg += " Its video stays in the index."
+	}
+	return render(c, templates.ConfirmPage(s.page(c, "Delete task"), templates.ConfirmView{
+		Heading: "Delete the task for “" + orDefault(tv.Filename, tv.ID) + "”?", Message: msg,
+		Action: templates.TaskURL(tv.ID) + "/delete", Button: "Delete task", CancelURL: "/tasks",
+	}))
+}
+
+func (s *Server) deleteTask(c *gin.Context) error {
+	id := c.Param("taskID")
+	if err := s.backend(c).Client.DeleteTask(c.Request.Context(), id); err != nil {
+		return err
+	}
+	st := s.Sessions.Get(c.Request)
+	st.ForgetTask(id)
+	st.AddFlash("info", "Task deleted.")
+	c.Redirect(http.StatusSeeOther, "/tasks")
+	return nil
+}
+
+// recentTaskViews are the cards of the session's recent tasks in an index,
+// so that a reload keeps showing them; tasks still running get watched.
+func (s *Server) recentTaskViews(c *gin.Context, be Backend, indexID string) []templates.TaskView {
+	st := s.Sessions.Get(c.Request)
+	ids := slices.Clone(st.RecentTasks)
+	views := make([]templates.TaskView, len(ids))
+	found := make([]bool, len(ids))
+	var gone []string
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() {
+			t, err := be.Client.GetTask(c.Request.Context(), id)
+			if err != nil {
+				if errors.Is(err, tlclient.ErrNotFound) {
+					mu.Lock()
+					gone = append(gone, id)
+					mu.Unlock()
+				}
+				return
+			}
+			if t.IndexID != indexID {
+				return
+			}
+			tv := taskView(*t)
+			if t.Status == tlclient.TaskReady {
+				addVideoDetails(c.Request.Context(), be.Client, &tv)
+			}
+			views[i], found[i] = tv, true
+		})
+	}
+	wg.Wait()
+	for _, id := range gone {
+		st.ForgetTask(id)
+	}
+	stream := s.taskStream(c)
+	var out []templates.TaskView
+	for i, tv := range views {
+		if !found[i] {
+			continue
+		}
+		if !tv.Done() {
+			s.Watcher.Watch(be.Client, tv.ID, stream)
+		}
+		out = append(out, tv)
+	}
+	return out
+}
+
+// taskView turns an API task into its card's view.
+func taskView(t tlclient.Task) templates.TaskView {
+	v := templates.TaskView{
+		ID: t.ID, IndexID: t.IndexID, VideoID: t.VideoID, Status: t.Status,
+		Filename: t.SystemMetadata.Filename,
+		Duration: clock(t.SystemMetadata.Duration),
+		Created:  humanDate(t.CreatedAt), Updated: humanDate(t.UpdatedAt),
+	}
+	if t.Progress != nil {
+		v.Progress, v.HasProgress = min(max(*t.Progress, 0), 100), true
+	}
+	if t.HLS != nil && len(t.HLS.ThumbnailURLs) > 0 {
+		v.Thumbnail = t.HLS.ThumbnailURLs[0]
+	}
+	if t.Status == tlclient.TaskReady && t.VideoID != "" {
+		v.WatchURL = watchURL(t.IndexID, t.VideoID)
+	}
+	if t.Status == tlclient.TaskFailed {
+		v.Failure = failureReason(t.Failure)
+	}
+	return v
+}
+
+// failureReason is why a task failed, in plain words: the API's message
+// when it gave one, else a sentence for the code, else a general one.
+func failureReason(f *tlclient.TaskFailure) string {
+	if f == nil {
+		return "The API could not index this video and did not say why. Check that it is a playable video of 4 s to 2 h, at least 360p."
+	}
+	if f.Message != "" {
+		return f.Message
+	}
+	switch f.Code {
+	case "video_duration_too_short":
+		return "The video is too short: videos must be at least 4 seconds long."
+	case "video_duration_too_long":
+		return "The video is too long: videos may be at most 2 hours long."
+	case "video_resolution_too_low":
+		return "The video's resolution is too low: it must be at least 360p."
+	case "video_resolution_too_high":
+		return "The video's resolution is too high."
+	case "video_file_broken":
+		return "The file is not a video the API can read; it may be broken or in an unsupported format."
+	}
+	return "The API could not index this video (" + f.Code + ")."
+}
+
+func orDefault(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}

@@ -1,9 +1,8 @@
 package templates
 
-// AssetVersion is part of every static URL, so that assets can be cached
-// for a year and a new build still loads its own. The static package's
-// handler serves /static/<version>/<name>.
-const AssetVersion = "v1"
+import "glimpse/static"
 
-// Asset is the URL of an embedded static file.
-func Asset(name string) string { return "/static/" + AssetVersion + "/" + name }
+// Asset is the URL of an embedded static file: /static/<version>/<name>,
+// where the version is a content hash of the embedded files, so assets are
+// cached for a year and a new build still loads its own.
+func Asset(name string) string { return static.URL(name) }

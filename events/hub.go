@@ -1,0 +1,350 @@
+// Package events is the web app's SSE hub: named streams, each owned by one
+// session, over github.com/r3labs/sse/v2 with its measured traps guarded.
+//
+//   - No replay: r3labs' AutoReplay keeps every event forever, so it is off;
+//     a page renders the current state and the stream carries changes.
+//   - A slow client cannot stall Publish or other clients: r3labs writes to
+//     each client from the stream's single goroutine, so here every client
+//     gets a bounded frame queue drained by its own writer; a client whose
+//     queue is full is disconnected (its browser reconnects and the page
+//     re-renders the current state). Publish never blocks.
+//   - A stream belongs to the session that opened it; any other session
+//     gets 404, as does a stream that does not exist.
+//   - Heartbeat comments keep proxies from closing idle streams.
+//   - http.Server.WriteTimeout would kill streams: the deadline is cleared
+//     per stream and replaced by a per-write deadline.
+//   - r3labs' RemoveStream with clients attached leaks a goroutine per
+//     client; Close disconnects the clients and waits for them first.
+package events
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/r3labs/sse/v2"
+)
+
+// Options tune a Hub. Zero values take the defaults noted.
+type Options struct {
+	// Owner names the session of a request; a stream is served only to
+	// requests of the session that opened it. Required.
+	Owner func(r *http.Request) string
+	// Heartbeat is the interval of comment lines on every stream; 15 s.
+	Heartbeat time.Duration
+	// ClientQueue is how many frames may wait for one client before it is
+	// disconnected as too slow; 64.
+	ClientQueue int
+	// WriteTimeout bounds one write to a client; 10 s.
+	WriteTimeout time.Duration
+	// IdleTimeout removes a stream that had no client and no event for
+	// this long, so per-session streams do not pile up; 30 min.
+	IdleTimeout time.Duration
+	Log         *slog.Logger
+}
+
+// Hub is a set of SSE streams.
+type Hub struct {
+	opts Options
+	srv  *sse.Server
+
+	mu      sync.Mutex
+	streams map[string]*stream
+	closed  bool
+
+	stop     chan struct{}
+	loopDone chan struct{}
+
+	dropped atomic.Int64 // events not queued for a full client or stream
+}
+
+type stream struct {
+	owner    string
+	clients  map[*client]struct{}
+	wg       sync.WaitGroup // one per Serve in flight
+	lastUsed time.Time
+	closing  bool
+}
+
+type client struct {
+	cancel context.CancelFunc
+}
+
+// New starts a hub; Shutdown stops it.
+func New(opts Options) *Hub {
+	if opts.Heartbeat <= 0 {
+		opts.Heartbeat = 15 * time.Second
+	}
+	if opts.ClientQueue <= 0 {
+		opts.ClientQueue = 64
+	}
+	if opts.WriteTimeout <= 0 {
+		opts.WriteTimeout = 10 * time.Second
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = 30 * time.Minute
+	}
+	if opts.Log == nil {
+		opts.Log = slog.New(slog.DiscardHandler)
+	}
+	if opts.Owner == nil {
+		panic("events: Options.Owner is required")
+	}
+	srv := sse.New()
+	srv.AutoReplay = false // r3labs would keep every event forever
+	srv.AutoStream = false // streams exist only when opened, so 404 means something
+	srv.SplitData = true   // HTML fragments have newlines: one data: line each
+	srv.BufferSize = 16
+	srv.Headers = map[string]string{"X-Accel-Buffering": "no"}
+	h := &Hub{
+		opts:     opts,
+		srv:      srv,
+		streams:  map[string]*stream{},
+		stop:     make(chan struct{}),
+		loopDone: make(chan struct{}),
+	}
+	go h.loop()
+	return h
+}
+
+// Open creates stream for owner, or keeps it when it exists. It reports
+// false when the stream exists and belongs to someone else.
+func (h *Hub) Open(name, owner string) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	if st, ok := h.streams[name]; ok {
+		if st.closing {
+			return false
+		}
+		st.lastUsed = time.Now()
+		return st.owner == owner
+	}
+	h.srv.CreateStream(name)
+	h.streams[name] = &stream{owner: owner, clients: map[*client]struct{}{}, lastUsed: time.Now()}
+	return true
+}
+
+// Publish sends one event to every client of the stream. It never blocks:
+// with no such stream, or a full stream queue, the event is dropped.
+func (h *Hub) Publish(name, event string, data []byte) {
+	h.mu.Lock()
+	st, ok := h.streams[name]
+	if ok && !st.closing {
+		st.lastUsed = time.Now()
+	}
+	h.mu.Unlock()
+	if !ok || len(data) == 0 { // r3labs ends a client on an empty event
+		return
+	}
+	if !h.srv.TryPublish(name, &sse.Event{Event: []byte(event), Data: data}) {
+		h.dropped.Add(1)
+	}
+}
+
+// Dropped counts events and frames not delivered because a queue was full.
+func (h *Hub) Dropped() int64 { return h.dropped.Load() }
+
+// Clients is the number of clients connected to a stream.
+func (h *Hub) Clients(name string) int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if st, ok := h.streams[name]; ok {
+		return len(st.clients)
+	}
+	return 0
+}
+
+// Serve streams the events of name to the request until the client leaves,
+// is too slow, or the stream closes. Unknown streams and streams of another
+// session answer 404.
+func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, name string) {
+	owner := h.opts.Owner(r)
+	ctx, cancel := context.WithCancel(r.Context())
+	defer cancel()
+	cl := &client{cancel: cancel}
+
+	h.mu.Lock()
+	st, ok := h.streams[name]
+	if !ok || st.closing || h.closed || owner == "" || st.owner != owner {
+		h.mu.Unlock()
+		http.NotFound(w, r)
+		return
+	}
+	st.clients[cl] = struct{}{}
+	st.wg.Add(1)
+	h.mu.Unlock()
+	defer func() {
+		h.mu.Lock()
+		delete(st.clients, cl)
+		st.lastUsed = time.Now()
+		h.mu.Unlock()
+		st.wg.Done()
+	}()
+
+	rc := http.NewResponseController(w)
+	// The server's WriteTimeout would end the stream; each write gets its
+	// own deadline instead.
+	_ = rc.SetWriteDeadline(time.Time{})
+
+	cw := &clientWriter{
+		header: w.Header(),
+		real:   w,
+		frames: make(chan []byte, h.opts.ClientQueue),
+		cancel: cancel,
+		hub:    h,
+	}
+	writerDone := make(chan struct{})
+	go cw.drain(rc, h.opts.WriteTimeout, writerDone)
+
+	// r3labs finds the stream in the query and rejects a non-numeric
+	// Last-Event-ID; give it a request it accepts.
+	r2 := r.Clone(ctx)
+	r2.Header.Del("Last-Event-ID")
+	r2.URL = &url.URL{Path: r.URL.Path, RawQuery: url.Values{"stream": {name}}.Encode()}
+	h.srv.ServeHTTP(cw, r2)
+
+	close(cw.frames)
+	<-writerDone
+}
+
+// Close disconnects the clients of a stream, waits for them to leave, and
+// removes it.
+func (h *Hub) Close(name string) {
+	h.mu.Lock()
+	st, ok := h.streams[name]
+	if !ok || st.closing {
+		h.mu.Unlock()
+		return
+	}
+	st.closing = true
+	for cl := range st.clients {
+		cl.cancel()
+	}
+	h.mu.Unlock()
+
+	// r3labs leaks a goroutine per client still attached at RemoveStream.
+	st.wg.Wait()
+	h.srv.RemoveStream(name)
+
+	h.mu.Lock()
+	delete(h.streams, name)
+	h.mu.Unlock()
+}
+
+// Shutdown closes every stream and stops the heartbeat.
+func (h *Hub) Shutdown() {
+	h.mu.Lock()
+	if h.closed {
+		h.mu.Unlock()
+		return
+	}
+	h.closed = true
+	names := make([]string, 0, len(h.streams))
+	for n := range h.streams {
+		names = append(names, n)
+	}
+	h.mu.Unlock()
+	close(h.stop)
+	<-h.loopDone
+	for _, n := range names {
+		h.Close(n)
+	}
+}
+
+// loop sends heartbeats and removes idle streams.
+func (h *Hub) loop() {
+	defer close(h.loopDone)
+	t := time.NewTicker(h.opts.Heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-h.stop:
+			return
+		case now := <-t.C:
+			var beat, idle []string
+			h.mu.Lock()
+			for n, st := range h.streams {
+				switch {
+				case st.closing:
+				case len(st.clients) > 0:
+					beat = append(beat, n)
+				case now.Sub(st.lastUsed) > h.opts.IdleTimeout:
+					idle = append(idle, n)
+				}
+			}
+			h.mu.Unlock()
+			for _, n := range beat {
+				h.srv.TryPublish(n, &sse.Event{Comment: []byte("hb")})
+			}
+			for _, n := range idle {
+				h.Close(n)
+			}
+		}
+	}
+}
+
+// clientWriter is the ResponseWriter r3labs writes one client's events to.
+// It never blocks: a flushed frame goes to a bounded queue that drain
+// writes to the network; a full queue disconnects the client.
+type clientWriter struct {
+	header  http.Header
+	real    http.ResponseWriter
+	pending bytes.Buffer
+	frames  chan []byte
+	cancel  context.CancelFunc
+	hub     *Hub
+	gone    bool
+}
+
+func (c *clientWriter) Header() http.Header { return c.header }
+
+func (c *clientWriter) WriteHeader(code int) { c.real.WriteHeader(code) }
+
+func (c *clientWriter) Write(p []byte) (int, error) { return c.pending.Write(p) }
+
+func (c *clientWriter) Flush() {
+	if c.gone {
+		c.pending.Reset()
+		return
+	}
+	frame := bytes.Clone(c.pending.Bytes())
+	c.pending.Reset()
+	select {
+	case c.frames <- frame:
+	default:
+		// Too slow: let it go rather than hold up the stream.
+		c.gone = true
+		c.hub.dropped.Add(1)
+		c.cancel()
+	}
+}
+
+func (c *clientWriter) drain(rc *http.ResponseController, timeout time.Duration, done chan<- struct{}) {
+	defer close(done)
+	failed := false
+	for frame := range c.frames {
+		if failed {
+			continue
+		}
+		_ = rc.SetWriteDeadline(time.Now().Add(timeout))
+		if len(frame) > 0 {
+			if _, err := c.real.Write(frame); err != nil {
+				failed = true
+				c.cancel()
+				continue
+			}
+		}
+		if err := rc.Flush(); err != nil {
+			failed = true
+			c.cancel()
+		}
+	}
+}
