@@ -33,6 +33,8 @@ type APIError struct {
 	RateLimit  RateLimit
 	Method     string
 	Path       string // URL path of the request (never carries the key)
+
+	serverDelay bool // the server gave RetryAfter (it may be 0: retry now)
 }
 
 func (e *APIError) Error() string {
@@ -122,6 +124,9 @@ func decodeError(status int, body []byte) *APIError {
 	}
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
+	}
+	if e.Message == "" {
+		e.Message = fmt.Sprintf("HTTP status %d", status)
 	}
 	return e
 }

@@ -13,8 +13,11 @@ type ndjsonReader struct {
 	line []byte
 }
 
-func newNDJSONReader(r io.Reader) *ndjsonReader {
-	return &ndjsonReader{r: bufio.NewReaderSize(r, 64<<10)}
+func newNDJSONReader(r io.Reader) *ndjsonReader { return newNDJSONReaderSize(r, 64<<10) }
+
+// newNDJSONReaderSize sets the buffer size; lines longer than it still work.
+func newNDJSONReaderSize(r io.Reader, size int) *ndjsonReader {
+	return &ndjsonReader{r: bufio.NewReaderSize(r, size)}
 }
 
 // next returns the next non-blank line (valid until the following call) or io.EOF.

@@ -56,7 +56,7 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 			if !replayable || !idempotent(r.method) || attempt >= c.maxRetries {
 				return nil, err
 			}
-			if werr := c.wait(ctx, attempt, 0, r, 0); werr != nil {
+			if werr := c.wait(ctx, attempt, 0, false, r, 0); werr != nil {
 				return nil, err
 			}
 			continue
@@ -73,7 +73,7 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 			return nil, fmt.Errorf("%w: the server answered %d after the body was sent; create a new ReaderUpload or use FileUpload: %w",
 				ErrNotReplayable, resp.StatusCode, apiErr)
 		}
-		if werr := c.wait(ctx, attempt, apiErr.RetryAfter, r, resp.StatusCode); werr != nil {
+		if werr := c.wait(ctx, attempt, apiErr.RetryAfter, apiErr.serverDelay, r, resp.StatusCode); werr != nil {
 			return nil, apiErr
 		}
 	}
@@ -142,7 +142,7 @@ func (c *Client) readError(resp *http.Response, r request) *APIError {
 	e.Code = redact(e.Code, c.apiKey)
 	e.DocsURL = redact(e.DocsURL, c.apiKey)
 	e.Method, e.Path = r.method, r.path
-	e.RetryAfter = serverDelay(resp.Header, time.Now())
+	e.RetryAfter, e.serverDelay = serverDelay(resp.Header, time.Now())
 	e.RateLimit, _ = parseRateLimit(resp.Header)
 	return e
 }
@@ -150,9 +150,9 @@ func (c *Client) readError(resp *http.Response, r request) *APIError {
 // wait sleeps before retry attempt+1: the server's delay when it gave one,
 // else exponential backoff with jitter. It fails when the delay would pass the
 // context's deadline or the server asks for more than maxServerWait.
-func (c *Client) wait(ctx context.Context, attempt int, serverWait time.Duration, r request, status int) error {
+func (c *Client) wait(ctx context.Context, attempt int, serverWait time.Duration, fromServer bool, r request, status int) error {
 	d := serverWait
-	if d <= 0 {
+	if !fromServer {
 		d = c.backoff(attempt)
 	} else if d > c.maxServerWait {
 		return errors.New("server delay too long")
@@ -187,19 +187,20 @@ func (c *Client) backoff(attempt int) time.Duration {
 
 // serverDelay reads Retry-After (seconds or HTTP date) or, failing that,
 // X-Ratelimit-Reset (epoch seconds, or seconds from now when small).
-func serverDelay(h http.Header, now time.Time) time.Duration {
+// ok is false when the server gave no delay.
+func serverDelay(h http.Header, now time.Time) (d time.Duration, ok bool) {
 	if v := strings.TrimSpace(h.Get("Retry-After")); v != "" {
 		if s, err := strconv.ParseFloat(v, 64); err == nil && s >= 0 {
-			return time.Duration(s * float64(time.Second))
+			return time.Duration(s * float64(time.Second)), true
 		}
 		if t, err := http.ParseTime(v); err == nil {
-			return max(t.Sub(now), 0)
+			return max(t.Sub(now), 0), true
 		}
 	}
 	if t, ok := parseReset(h.Get("X-Ratelimit-Reset"), now); ok {
-		return max(t.Sub(now), 0)
+		return max(t.Sub(now), 0), true
 	}
-	return 0
+	return 0, false
 }
 
 // parseReset reads X-Ratelimit-Reset: epoch seconds, or a delta in seconds when
