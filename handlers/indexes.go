@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -128,6 +129,7 @@ func (s *Server) showIndex(c *gin.Context) error {
 		for _, vid := range videos.Data {
 			v.Videos = append(v.Videos, videoView(id, vid))
 		}
+		addThumbnails(ctx, be.Client, v.Videos)
 	}
 	v.Tasks = s.recentTaskViews(c, be, id)
 	return render(c, templates.IndexPage(s.page(c, ix.IndexName), v))
@@ -262,4 +264,29 @@ func backTo(c *gin.Context, fallback string) string {
 		return ref.Path + "?" + ref.RawQuery
 	}
 	return ref.Path
+}
+
+// thumbnailLookups bounds the concurrent GetVideo calls that find the
+// thumbnails a video list leaves out (the list has no hls block).
+const thumbnailLookups = 6
+
+func addThumbnails(ctx context.Context, api VideoAPI, videos []templates.VideoView) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	sem := make(chan struct{}, thumbnailLookups)
+	var wg sync.WaitGroup
+	for i := range videos {
+		if videos[i].Thumbnail != "" {
+			continue
+		}
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			v, err := api.GetVideo(ctx, videos[i].IndexID, videos[i].ID, tlclient.GetVideoParams{})
+			if err == nil && v.HLS != nil && len(v.HLS.ThumbnailURLs) > 0 {
+				videos[i].Thumbnail = v.HLS.ThumbnailURLs[0]
+			}
+		})
+	}
+	wg.Wait()
 }

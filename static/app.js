@@ -1,0 +1,212 @@
+// Glimpse page behaviour: drag-and-drop and file-picker uploads with
+// progress, and small niceties. Everything else is htmx.
+(function () {
+  "use strict";
+
+  function csrf() {
+    var m = document.querySelector('meta[name="csrf-token"]');
+    return m ? m.content : "";
+  }
+
+  function humanBytes(n) {
+    var u = ["B", "KB", "MB", "GB", "TB"], i = 0;
+    while (n >= 1024 && i < u.length - 1) { n /= 1024; i++; }
+    return (i === 0 ? n : n.toFixed(1)) + " " + u[i];
+  }
+
+  function newID() {
+    return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
+  }
+
+  // Mark the current section in the navigation.
+  document.addEventListener("DOMContentLoaded", function () {
+    var path = location.pathname;
+    document.querySelectorAll(".top nav a").forEach(function (a) {
+      var href = a.getAttribute("href");
+      if (href === path || (href === "/" && path.indexOf("/indexes") === 0) || (href !== "/" && path.indexOf(href) === 0)) {
+        a.setAttribute("aria-current", "page");
+      }
+    });
+  });
+
+  // ---- Uploads ----
+  var zone = null;          // the index page's upload zone, if any
+  var queue = [];           // uploads waiting; one runs at a time so the
+  var running = false;      // session cookie is written by one at a time
+  var filesByCard = {};     // client id or task id -> File, for retry
+
+  function card(cid, file) {
+    var el = document.createElement("article");
+    el.id = "up-" + cid;
+    el.className = "task-card status-uploading";
+    el.setAttribute("data-testid", "task-card");
+    el.setAttribute("data-status", "uploading");
+    el.innerHTML =
+      '<div class="task-thumb" aria-hidden="true"><span class="thumb-empty"></span></div>' +
+      '<div class="task-body">' +
+      '<p class="task-name"></p>' +
+      '<p class="task-status"><span class="badge" data-testid="task-status">Waiting to upload</span>' +
+      '<span class="meta"></span></p>' +
+      '<progress max="100" value="0" aria-label="Upload progress"></progress>' +
+      '<p class="send-line" id="send-' + cid + '" sse-swap="upload-' + cid + '" hx-swap="outerHTML"></p>' +
+      "</div>";
+    el.querySelector(".task-name").textContent = file.name;
+    el.querySelector(".task-name").title = file.name;
+    el.querySelector(".meta").textContent = humanBytes(file.size);
+    return el;
+  }
+
+  function rejectCard(el, reason) {
+    el.className = "task-card status-failed";
+    el.setAttribute("data-status", "rejected");
+    var body = el.querySelector(".task-body");
+    var bar = body.querySelector("progress");
+    if (bar) bar.remove();
+    var send = body.querySelector(".send-line");
+    if (send) send.remove();
+    var badge = body.querySelector(".badge");
+    badge.className = "badge badge-failed";
+    badge.textContent = "Not uploaded";
+    var p = document.createElement("p");
+    p.className = "task-reason";
+    p.setAttribute("data-testid", "task-reason");
+    p.textContent = reason;
+    body.appendChild(p);
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = "btn small";
+    b.textContent = "Retry";
+    b.setAttribute("data-retry-upload", el.id.slice(3));
+    body.appendChild(b);
+  }
+
+  function addFiles(files) {
+    if (!zone) return;
+    var list = document.getElementById("task-list");
+    var max = parseInt(zone.getAttribute("data-max-bytes") || "0", 10);
+    Array.prototype.forEach.call(files, function (file) {
+      var cid = newID();
+      filesByCard[cid] = file;
+      var el = card(cid, file);
+      list.insertBefore(el, list.firstChild);
+      if (window.htmx) htmx.process(el);
+      if (file.size === 0) { rejectCard(el, file.name + " is empty."); return; }
+      if (max > 0 && file.size > max) {
+        rejectCard(el, file.name + " is " + humanBytes(file.size) + "; the limit is " + humanBytes(max) + ".");
+        return;
+      }
+      queue.push({ cid: cid, file: file, el: el });
+    });
+    next();
+  }
+
+  function next() {
+    if (running || queue.length === 0) return;
+    running = true;
+    var job = queue.shift();
+    upload(job, function () { running = false; next(); });
+  }
+
+  function upload(job, done) {
+    var el = job.el, file = job.file;
+    var badge = el.querySelector(".badge");
+    var bar = el.querySelector("progress");
+    var form = new FormData();
+    // Fields before the file: the server reads them before streaming it.
+    form.append("client_id", job.cid);
+    form.append("size", String(file.size));
+    form.append("file", file, file.name);
+    var xhr = new XMLHttpRequest();
+    xhr.open("POST", zone.getAttribute("data-upload-url"));
+    xhr.setRequestHeader("X-CSRF-Token", csrf());
+    badge.textContent = "Uploading 0%";
+    xhr.upload.onprogress = function (e) {
+      if (!e.lengthComputable) return;
+      var pct = Math.floor((e.loaded / e.total) * 100);
+      badge.textContent = "Uploading " + pct + "%";
+      bar.value = pct;
+    };
+    xhr.upload.onload = function () {
+      badge.textContent = "Sending to the API";
+      bar.removeAttribute("value");
+    };
+    xhr.onload = function () {
+      var html = (xhr.responseText || "").trim();
+      if (html.indexOf("<article") === 0) {
+        var tmp = document.createElement("div");
+        tmp.innerHTML = html;
+        var fresh = tmp.firstElementChild;
+        el.replaceWith(fresh);
+        var tid = fresh.getAttribute("data-task-id");
+        if (tid) filesByCard[tid] = file;
+        else filesByCard[job.cid] = file;
+        if (window.htmx) htmx.process(fresh);
+      } else if (xhr.status === 403) {
+        rejectCard(el, "Your session changed in another tab. Reload the page and try again.");
+      } else {
+        rejectCard(el, "The server answered " + xhr.status + "; try again.");
+      }
+      done();
+    };
+    xhr.onerror = function () {
+      rejectCard(el, "The connection broke during the upload; try again.");
+      done();
+    };
+    xhr.send(form);
+  }
+
+  function pickFiles(fileInput) {
+    fileInput.value = "";
+    fileInput.click();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    zone = document.querySelector("[data-upload-url]");
+    if (!zone) return;
+    var input = zone.querySelector('input[type="file"]');
+    input.addEventListener("change", function () { addFiles(input.files); });
+
+    // Drop anywhere on the page.
+    var depth = 0;
+    function hasFiles(e) {
+      return e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types, "Files") >= 0;
+    }
+    document.addEventListener("dragenter", function (e) {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth++;
+      document.body.classList.add("dragging");
+    });
+    document.addEventListener("dragover", function (e) {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      e.dataTransfer.dropEffect = "copy";
+    });
+    document.addEventListener("dragleave", function () {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) document.body.classList.remove("dragging");
+    });
+    document.addEventListener("drop", function (e) {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth = 0;
+      document.body.classList.remove("dragging");
+      addFiles(e.dataTransfer.files);
+    });
+
+    // Retry: the same file when this page still has it, else the picker.
+    document.addEventListener("click", function (e) {
+      var b = e.target.closest("[data-retry],[data-retry-upload]");
+      if (!b) return;
+      var key = b.getAttribute("data-retry") || b.getAttribute("data-retry-upload");
+      var file = filesByCard[key];
+      var old = b.closest(".task-card");
+      if (file) {
+        if (old) old.remove();
+        addFiles([file]);
+      } else {
+        pickFiles(input);
+      }
+    });
+  });
+})();
