@@ -1,0 +1,251 @@
+package events
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// newTestHub serves /events/<stream> with the owner taken from X-Owner.
+func newTestHub(t *testing.T, opts Options, writeTimeout time.Duration) (*Hub, *httptest.Server) {
+	t.Helper()
+	opts.Owner = func(r *http.Request) string { return r.Header.Get("X-Owner") }
+	h := New(opts)
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.Serve(w, r, strings.TrimPrefix(r.URL.Path, "/events/"))
+	}))
+	srv.Config.WriteTimeout = writeTimeout
+	srv.Start()
+	t.Cleanup(func() {
+		h.Shutdown()
+		srv.Close()
+	})
+	return h, srv
+}
+
+// subscribe opens a stream and returns a reader of its lines.
+func subscribe(t *testing.T, ctx context.Context, url, owner string) (*http.Response, *bufio.Reader) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	req.Header.Set("X-Owner", owner)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp, bufio.NewReader(resp.Body)
+}
+
+// nextEvent reads lines until a blank line and returns the event block.
+func nextEvent(t *testing.T, r *bufio.Reader) string {
+	t.Helper()
+	var b strings.Builder
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			t.Fatalf("stream ended: %v (got %q)", err, b.String())
+		}
+		if line == "\n" {
+			if b.Len() == 0 {
+				continue
+			}
+			return b.String()
+		}
+		b.WriteString(line)
+	}
+}
+
+func waitClients(t *testing.T, h *Hub, stream string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for h.Clients(stream) != n {
+		if time.Now().After(deadline) {
+			t.Fatalf("stream %s has %d clients, want %d", stream, h.Clients(stream), n)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestPublishReachesOwnerWithMultilineData(t *testing.T) {
+	h, srv := newTestHub(t, Options{}, 0)
+	h.Open("s1", "alice")
+	resp, r := subscribe(t, t.Context(), srv.URL+"/events/s1", "alice")
+	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/event-stream" {
+		t.Fatalf("status %d, type %q", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	waitClients(t, h, "s1", 1)
+	h.Publish("s1", "task-1", []byte("<article>\n<p>ready</p>\n</article>"))
+	got := nextEvent(t, r)
+	for _, want := range []string{"event: task-1\n", "data: <article>\n", "data: <p>ready</p>\n", "data: </article>\n"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("event %q lacks %q", got, want)
+		}
+	}
+}
+
+func TestStreamsAreOwned(t *testing.T) {
+	h, srv := newTestHub(t, Options{}, 0)
+	if !h.Open("s1", "alice") {
+		t.Fatal("open failed")
+	}
+	if h.Open("s1", "mallory") {
+		t.Error("another owner could open alice's stream")
+	}
+	tests := []struct {
+		name, stream, owner string
+		want                int
+	}{
+		{"owner", "s1", "alice", 200},
+		{"other session", "s1", "mallory", 404},
+		{"no session", "s1", "", 404},
+		{"unknown stream", "nope", "alice", 404},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			defer cancel()
+			resp, _ := subscribe(t, ctx, srv.URL+"/events/"+tc.stream, tc.owner)
+			if resp.StatusCode != tc.want {
+				t.Errorf("status %d, want %d", resp.StatusCode, tc.want)
+			}
+		})
+	}
+}
+
+// A client that stops reading must not hold up Publish or the others; it
+// is disconnected once its queue is full.
+func TestSlowClientDoesNotStallOthers(t *testing.T) {
+	h, srv := newTestHub(t, Options{ClientQueue: 4, WriteTimeout: time.Second}, 0)
+	h.Open("s", "o")
+
+	// The slow client: a raw connection with a tiny receive buffer that is
+	// never read.
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.(*net.TCPConn).SetReadBuffer(1024)
+	fmt.Fprintf(conn, "GET /events/s HTTP/1.1\r\nHost: x\r\nX-Owner: o\r\n\r\n")
+	waitClients(t, h, "s", 1)
+
+	_, fast := subscribe(t, t.Context(), srv.URL+"/events/s", "o")
+	waitClients(t, h, "s", 2)
+
+	// Lockstep: each event is published, then the fast client must get it
+	// while the slow one sits on a full socket.
+	big := []byte(strings.Repeat("x", 64<<10))
+	const events = 100
+	for i := range events {
+		published := make(chan struct{})
+		go func() {
+			h.Publish("s", "e", big)
+			close(published)
+		}()
+		select {
+		case <-published:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("Publish %d blocked behind the slow client", i)
+		}
+		received := make(chan string, 1)
+		go func() { received <- nextEvent(t, fast) }()
+		select {
+		case ev := <-received:
+			if !strings.Contains(ev, "event: e\n") {
+				t.Fatalf("event %d: got %.80q", i, ev)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatalf("fast client starved at event %d", i)
+		}
+	}
+	// The slow client was let go.
+	waitClients(t, h, "s", 1)
+	if h.Dropped() == 0 {
+		t.Error("no drop counted for the slow client")
+	}
+}
+
+func TestHeartbeatAndWriteTimeoutCleared(t *testing.T) {
+	// The server's WriteTimeout (100 ms) would end the stream; the hub
+	// clears it, so the heartbeat and a late event still arrive.
+	h, srv := newTestHub(t, Options{Heartbeat: 50 * time.Millisecond}, 100*time.Millisecond)
+	h.Open("s", "o")
+	_, r := subscribe(t, t.Context(), srv.URL+"/events/s", "o")
+	waitClients(t, h, "s", 1)
+	if ev := nextEvent(t, r); !strings.Contains(ev, ": hb") {
+		t.Fatalf("first block %q is not a heartbeat", ev)
+	}
+	time.Sleep(300 * time.Millisecond)
+	h.Publish("s", "late", []byte("still here"))
+	for {
+		ev := nextEvent(t, r)
+		if strings.Contains(ev, "data: still here") {
+			break
+		}
+	}
+}
+
+// Closing a stream with clients attached ends them and leaks nothing
+// (r3labs alone leaks one goroutine per attached client here).
+func TestCloseWithClientsLeaksNothing(t *testing.T) {
+	defer goleak.VerifyNone(t, goleak.IgnoreCurrent())
+	h, srv := newTestHub(t, Options{}, 0)
+	h.Open("s", "o")
+	var readers []*bufio.Reader
+	for range 5 {
+		_, r := subscribe(t, t.Context(), srv.URL+"/events/s", "o")
+		readers = append(readers, r)
+	}
+	waitClients(t, h, "s", 5)
+	h.Close("s")
+	for i, r := range readers {
+		if _, err := r.ReadString('\x00'); err == nil {
+			t.Errorf("client %d: stream did not end", i)
+		}
+	}
+	h.Shutdown()
+	srv.Close()
+}
+
+func TestClientsLeavingLeakNothing(t *testing.T) {
+	h, srv := newTestHub(t, Options{}, 0)
+	h.Open("s", "o")
+	for range 20 {
+		ctx, cancel := context.WithCancel(t.Context())
+		subscribe(t, ctx, srv.URL+"/events/s", "o")
+		cancel()
+	}
+	waitClients(t, h, "s", 0)
+	h.Publish("s", "e", []byte("nobody"))
+	h.Shutdown()
+	srv.Close()
+	goleak.VerifyNone(t)
+}
+
+func TestIdleStreamsAreRemoved(t *testing.T) {
+	h, _ := newTestHub(t, Options{Heartbeat: 20 * time.Millisecond, IdleTimeout: 50 * time.Millisecond}, 0)
+	h.Open("s", "o")
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h.mu.Lock()
+		_, ok := h.streams["s"]
+		h.mu.Unlock()
+		if !ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("idle stream never removed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
