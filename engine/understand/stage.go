@@ -99,7 +99,7 @@ func (s *Stage) Speech() *Speech { return s.speech }
 // Timing is where one run's time went, for the benchmark.
 type Timing struct {
 	Visual, OCR, Speech, Total time.Duration
-	OCRFrames, Clips       int
+	OCRFrames, Clips           int
 }
 
 // Run derives the video's understanding and features and saves them in v.Dir.
@@ -249,7 +249,7 @@ const (
 	// ocrEvery bounds OCR work on footage that never stops moving (crowds,
 	// split screens): captions stay up for seconds, so 2 s loses none.
 	ocrEvery = 2.0
-	thumbW    = 320
+	thumbW   = 320
 )
 
 // pictures is the one decoding pass over the picture: it finds shot changes,
