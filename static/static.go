@@ -21,6 +21,7 @@ import (
 )
 
 //go:embed app.css app.js vendor/*.js
+//go:embed search.css search.js thumbs.js watch.js
 var files embed.FS
 
 // Prefix is where the handler is mounted.

@@ -1,0 +1,469 @@
+package handlers
+
+import (
+	"bytes"
+	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
+	"mime/multipart"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/PuerkitoBio/goquery"
+)
+
+func TestSearchQueryRoundTrip(t *testing.T) {
+	tests := []struct {
+		name  string
+		query string // as a person's browser would send it
+		want  string // the canonical URL the page pushes
+	}{
+		{"text only", "q=train+derailment", "/search?q=train+derailment"},
+		{"defaults are left out", "q=smoke&opt=visual&opt=audio&op=or&group=clip&threshold=", "/search?q=smoke"},
+		{"every option", "q=anchor&index=a&index=b&opt=audio&op=and&group=video&threshold=high",
+			"/search?group=video&index=a&index=b&op=and&opt=audio&q=anchor&threshold=high"},
+		{"filters keep their order", "q=x&fk=duration&fo=gte&fv=60&fk=topic&fo=eq&fv=news&fk=&fo=eq&fv=",
+			"/search?fk=duration&fk=topic&fo=gte&fo=eq&fv=60&fv=news&q=x"},
+		{"image URL", "image_url=https%3A%2F%2Fexample.com%2Fa.png", "/search?image_url=https%3A%2F%2Fexample.com%2Fa.png"},
+		{"unicode text", "q=%C3%A9t%C3%A9+%E2%80%94+%E6%97%A5", "/search?q=%C3%A9t%C3%A9+%E2%80%94+%E6%97%A5"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, _ := url.ParseQuery(tt.query)
+			q, err := parseSearchQuery(v)
+			if err != nil {
+				t.Fatalf("parse %q: %v", tt.query, err)
+			}
+			if got := q.URL(); got != tt.want {
+				t.Fatalf("URL = %s, want %s", got, tt.want)
+			}
+			u, _ := url.Parse(q.URL())
+			again, err := parseSearchQuery(u.Query())
+			if err != nil || !reflect.DeepEqual(again, q) {
+				t.Fatalf("reading the URL back gives %+v (%v), want %+v", again, err, q)
+			}
+		})
+	}
+}
+
+func TestSearchQueryRejectsUnknownValues(t *testing.T) {
+	tests := []struct{ query, wantErr string }{
+		{"q=x&opt=smell", "Unknown search option"},
+		{"q=x&op=xor", "Unknown operator"},
+		{"q=x&group=year", "Unknown grouping"},
+		{"q=x&threshold=max", "Unknown threshold"},
+		{"image_url=javascript:alert(1)", "full http(s) address"},
+	}
+	for _, tt := range tests {
+		v, _ := url.ParseQuery(tt.query)
+		_, err := parseSearchQuery(v)
+		if _, msg := classify(err); err == nil || !strings.Contains(msg, tt.wantErr) {
+			t.Errorf("%s: error %v, want one containing %q", tt.query, err, tt.wantErr)
+		}
+	}
+}
+
+// The page at a shared URL shows the same search: the form filled in, the
+// API asked the same thing, and every result links to the watch page with
+// the query so previous/next work there.
+func TestSearchPageFromURL(t *testing.T) {
+	fake := newFakeMarengo(t)
+	app := newSearchApp(t, fake)
+	path := "/search?q=train+derailment&opt=visual&group=clip&threshold=medium&fk=duration&fo=gte&fv=60&fk=topic&fo=eq&fv=news"
+	resp, doc := app.get(t, path, false)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+
+	sent := fake.lastSearch(t)
+	if got := sent.Get("query_text"); got != "train derailment" {
+		t.Errorf("query_text = %q", got)
+	}
+	if got := sent["search_options"]; !reflect.DeepEqual(got, []string{"visual"}) {
+		t.Errorf("search_options = %v, want [visual]", got)
+	}
+	if got := sent.Get("threshold"); got != "medium" {
+		t.Errorf("threshold = %q", got)
+	}
+	if got := sent.Get("index_id"); got != fakeIndexID {
+		t.Errorf("index_id = %q, want the only index %s", got, fakeIndexID)
+	}
+	var filter map[string]any
+	json.Unmarshal([]byte(sent.Get("filter")), &filter)
+	if want := map[string]any{"duration": map[string]any{"gte": 60.0}, "topic": "news"}; !reflect.DeepEqual(filter, want) {
+		t.Errorf("filter = %v, want %v", filter, want)
+	}
+
+	// The form shows the query back.
+	if v, _ := doc.Find("#q").Attr("value"); v != "train derailment" {
+		t.Errorf("text box = %q", v)
+	}
+	if _, checked := doc.Find(`input[name=opt][value=audio]`).Attr("checked"); checked {
+		t.Error("audio is checked though the URL asked for visual only")
+	}
+	if v, _ := doc.Find(`#threshold option[selected]`).Attr("value"); v != "medium" {
+		t.Errorf("threshold shows %q", v)
+	}
+	keys := doc.Find(`#filter-rows input[name=fk]`).Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("value", "") })
+	if !reflect.DeepEqual(keys, []string{"duration", "topic", ""}) {
+		t.Errorf("filter rows = %v, want duration, topic and an empty one", keys)
+	}
+	if _, open := doc.Find("details.options").Attr("open"); !open {
+		t.Error("options are folded away although the search uses them")
+	}
+
+	// The results.
+	cards := doc.Find(`[data-testid=result]`)
+	if cards.Length() != len(fake.clips) {
+		t.Fatalf("%d cards, want %d", cards.Length(), len(fake.clips))
+	}
+	first := cards.First()
+	if got := texts(first.Find(`[data-testid=result-title]`)); got[0] != "Derailment report.mp4" {
+		t.Errorf("title = %q, want the video's file name", got[0])
+	}
+	if got := texts(first.Find(`[data-testid=result-range]`)); got[0] != "0:12–0:18" {
+		t.Errorf("range = %q", got[0])
+	}
+	if got := texts(first.Find(`[data-testid=result-strength]`)); !strings.Contains(got[0], "high · 83.41") {
+		t.Errorf("strength = %q", got[0])
+	}
+	if alt := first.Find("img").AttrOr("alt", ""); !strings.Contains(alt, "Derailment report.mp4") {
+		t.Errorf("thumbnail alt = %q", alt)
+	}
+	href, _ := first.Find(`[data-testid=result-link]`).Attr("href")
+	u, _ := url.Parse(href)
+	if u.Path != "/indexes/"+fakeIndexID+"/videos/v1/watch" {
+		t.Errorf("watch link path = %s", u.Path)
+	}
+	wq := u.Query()
+	if wq.Get("t") != "12" || wq.Get("end") != "18.5" || wq.Get("q") != "train derailment" || wq.Get("threshold") != "medium" {
+		t.Errorf("watch link query = %v", wq)
+	}
+	if doc.Find(`[data-testid=more]`).Length() != 0 {
+		t.Error("a 'more' sentinel although the API has no next page")
+	}
+}
+
+// Submitting the form with htmx posts it; the app answers with the results
+// and pushes the canonical GET URL, which repeats the same search.
+func TestSearchPostPushesShareableURL(t *testing.T) {
+	fake := newFakeMarengo(t)
+	app := newSearchApp(t, fake)
+	body, ctype := multipartForm(t, url.Values{
+		"q": {"smoke"}, "index": {fakeIndexID}, "opt": {"visual", "audio"}, "op": {"or"},
+		"group": {"video"}, "threshold": {""}, "fk": {""}, "fo": {"eq"}, "fv": {""},
+	}, nil)
+	req, _ := http.NewRequest(http.MethodPost, app.http.URL+"/search", body)
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-Target", "results")
+	resp, doc := app.do(t, req)
+	pushed := resp.Header.Get("HX-Push-Url")
+	if pushed != "/search?group=video&index="+fakeIndexID+"&q=smoke" {
+		t.Fatalf("HX-Push-Url = %q", pushed)
+	}
+	if doc.Find("form").Length() != 0 {
+		t.Error("the htmx answer is a whole page, want the results fragment")
+	}
+	grouped := texts(doc.Find(`[data-testid=result] [data-testid=result-title]`))
+	if !reflect.DeepEqual(grouped, []string{"Derailment report.mp4", "Anchors.mp4", "Drone footage.mp4"}) {
+		t.Errorf("grouped by video: %v", grouped)
+	}
+	chips := texts(doc.Find(`[data-testid=result]`).First().Find(".clip-chips a"))
+	if !reflect.DeepEqual(chips, []string{"0:12–0:18", "1:15–1:20", "2:00–2:06"}) {
+		t.Errorf("moments of the first video = %v", chips)
+	}
+
+	// The pushed URL, opened later, searches the same way.
+	before := fake.lastSearch(t)
+	_, doc2 := app.get(t, pushed, false)
+	after := fake.lastSearch(t)
+	if !reflect.DeepEqual(before, after) {
+		t.Errorf("the pushed URL searched %v, the form %v", after, before)
+	}
+	if doc2.Find(`[data-testid=result]`).Length() != 3 {
+		t.Error("the pushed URL doesn't show the same results")
+	}
+
+	// Without JavaScript a text search redirects to its URL.
+	body, ctype = multipartForm(t, url.Values{"q": {"smoke"}, "index": {fakeIndexID}}, nil)
+	req, _ = http.NewRequest(http.MethodPost, app.http.URL+"/search", body)
+	req.Header.Set("Content-Type", ctype)
+	resp, _ = app.do(t, req)
+	if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/search?index="+fakeIndexID+"&q=smoke" {
+		t.Errorf("plain POST: %d to %q, want 303 to the search URL", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestSearchWithImage(t *testing.T) {
+	fake := newFakeMarengo(t)
+	app := newSearchApp(t, fake)
+	img := pngImage(t, 96, 64)
+	body, ctype := multipartForm(t, url.Values{"q": {"aerial"}, "index": {fakeIndexID}}, map[string][]byte{"still.png": img})
+	req, _ := http.NewRequest(http.MethodPost, app.http.URL+"/search", body)
+	req.Header.Set("Content-Type", ctype)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-Target", "results")
+	resp, doc := app.do(t, req)
+
+	sent := fake.lastSearch(t)
+	if sent.Get("query_media_type") != "image" || sent.Get("query_text") != "aerial" {
+		t.Errorf("sent %v, want text and image together", sent)
+	}
+	fake.mu.Lock()
+	gotImage := fake.images[len(fake.images)-1]
+	fake.mu.Unlock()
+	if !bytes.Equal(gotImage, img) {
+		t.Error("the API did not receive the uploaded image byte for byte")
+	}
+	if resp.Header.Get("HX-Push-Url") != "/search?index="+fakeIndexID+"&q=aerial" {
+		t.Errorf("pushed %q, want the text part of the query", resp.Header.Get("HX-Push-Url"))
+	}
+	if !strings.Contains(texts(doc.Find(`[data-testid=results-summary]`))[0], "your image") {
+		t.Error("the summary doesn't say the image was searched")
+	}
+	href := doc.Find(`[data-testid=result-link]`).First().AttrOr("href", "")
+	if strings.Contains(href, "q=") {
+		t.Errorf("watch link %s repeats a text-only search the image can't join", href)
+	}
+}
+
+func TestSearchErrorStates(t *testing.T) {
+	tests := []struct {
+		name       string
+		setup      func(f *fakeMarengo)
+		path       string
+		wantStatus int // of the full page; htmx always gets 200 and the state
+		wantTestID string
+		wantText   string
+		wantCalls  int // searches that reached the API
+	}{
+		{name: "no results", path: "/search?q=nothing+like+this", wantStatus: 200,
+			wantTestID: "no-results", wantText: "Nothing matched “nothing like this”", wantCalls: 1},
+		{name: "API down", setup: func(f *fakeMarengo) { f.failSearch, f.failSearchCode = 500, "internal_error" },
+			path: "/search?q=train", wantStatus: 502, wantTestID: "search-error", wantText: "failed to answer", wantCalls: 1},
+		{name: "API refuses the filter", setup: func(f *fakeMarengo) { f.failSearch, f.failSearchCode = 400, "search_filter_invalid" },
+			path: "/search?q=train&fk=topic&fv=x", wantStatus: 400, wantTestID: "search-error", wantText: "The search service is unavailable.", wantCalls: 1},
+		{name: "unknown index", path: "/search?q=train&index=nope", wantStatus: 404,
+			wantTestID: "search-error", wantText: "The index does not exist.", wantCalls: 1},
+		{name: "bad filter never reaches the API", path: "/search?q=train&fk=duration&fo=gte&fv=soon", wantStatus: 400,
+			wantTestID: "search-error", wantText: "needs a number of seconds", wantCalls: 0},
+		{name: "bad option", path: "/search?q=train&opt=smell", wantStatus: 400,
+			wantTestID: "search-error", wantText: "Unknown search option", wantCalls: 0},
+	}
+	for _, tt := range tests {
+		for _, htmx := range []bool{false, true} {
+			t.Run(tt.name+map[bool]string{false: "/page", true: "/htmx"}[htmx], func(t *testing.T) {
+				fake := newFakeMarengo(t)
+				if tt.setup != nil {
+					tt.setup(fake)
+				}
+				app := newSearchApp(t, fake)
+				resp, doc := app.get(t, tt.path, htmx)
+				want := tt.wantStatus
+				if htmx {
+					want = http.StatusOK
+				}
+				if resp.StatusCode != want {
+					t.Errorf("status %d, want %d", resp.StatusCode, want)
+				}
+				state := doc.Find(`[data-testid=` + tt.wantTestID + `]`)
+				if state.Length() == 0 {
+					t.Fatalf("no %s state in %s", tt.wantTestID, doc.Text())
+				}
+				if got := texts(state)[0]; !strings.Contains(got, tt.wantText) {
+					t.Errorf("state says %q, want %q", got, tt.wantText)
+				}
+				if got := fake.searchCount(); got != tt.wantCalls {
+					t.Errorf("%d searches reached the API, want %d", got, tt.wantCalls)
+				}
+				if doc.Find(`[data-testid=result]`).Length() != 0 {
+					t.Error("result cards shown beside an error state")
+				}
+			})
+		}
+	}
+}
+
+func TestSearchRejectsBadImages(t *testing.T) {
+	tests := []struct {
+		name, file string
+		data       []byte
+		wantText   string
+	}{
+		{"not an image", "notes.png", []byte("hello, I am text"), "isn't a JPEG or PNG"},
+		{"too small", "dot.png", pngImage(t, 10, 10), "at least 64x64"},
+		{"too large", "big.png", append(pngImage(t, 64, 64), make([]byte, maxQueryImageBytes)...), "larger than 5 MB"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fake := newFakeMarengo(t)
+			app := newSearchApp(t, fake)
+			body, ctype := multipartForm(t, url.Values{"index": {fakeIndexID}}, map[string][]byte{tt.file: tt.data})
+			req, _ := http.NewRequest(http.MethodPost, app.http.URL+"/search", body)
+			req.Header.Set("Content-Type", ctype)
+			req.Header.Set("HX-Request", "true")
+			req.Header.Set("HX-Target", "results")
+			_, doc := app.do(t, req)
+			if got := texts(doc.Find(`[data-testid=search-error]`)); len(got) == 0 || !strings.Contains(got[0], tt.wantText) {
+				t.Errorf("error state %v, want %q", got, tt.wantText)
+			}
+			if fake.searchCount() != 0 {
+				t.Error("a bad image reached the API")
+			}
+		})
+	}
+}
+
+func TestSearchPaging(t *testing.T) {
+	fake := newFakeMarengo(t)
+	// 30 matches over the three videos: three pages of 12, 12 and 6.
+	fake.clips = nil
+	for i := range 30 {
+		fake.clips = append(fake.clips, fakeClip{VideoID: []string{"v1", "v2", "v3"}[i%3], Start: float64(i * 5), End: float64(i*5 + 4), Score: 90 - float64(i), Confidence: "medium"})
+	}
+	app := newSearchApp(t, fake)
+	_, doc := app.get(t, "/search?q=train", false)
+	var starts []string
+	collect := func(d *goquery.Document) {
+		d.Find(`[data-testid=result]`).Each(func(_ int, s *goquery.Selection) { starts = append(starts, s.AttrOr("data-start", "")) })
+	}
+	collect(doc)
+	pages := 1
+	for {
+		more := doc.Find(`[data-testid=more-button]`)
+		if more.Length() == 0 {
+			break
+		}
+		if trig := more.AttrOr("hx-trigger", ""); !strings.Contains(trig, "revealed") {
+			t.Errorf("the sentinel loads on %q, want it to load when revealed", trig)
+		}
+		_, doc = app.get(t, more.AttrOr("hx-get", ""), true)
+		collect(doc)
+		pages++
+		if pages > 5 {
+			t.Fatal("paging never ends")
+		}
+	}
+	if pages != 3 || len(starts) != 30 {
+		t.Fatalf("%d pages with %d results, want 3 pages with all 30", pages, len(starts))
+	}
+	for i, s := range starts {
+		if s != formatSeconds(float64(i*5)) {
+			t.Fatalf("result %d starts at %s, want %d: pages out of order or repeated", i, s, i*5)
+		}
+	}
+}
+
+func TestSearchMoreExpired(t *testing.T) {
+	fake := newFakeMarengo(t)
+	fake.clips = append(fake.clips, fake.clips...)
+	fake.clips = append(fake.clips, fake.clips...) // 20 clips: two pages
+	app := newSearchApp(t, fake)
+	_, doc := app.get(t, "/search?q=train", false)
+	moreURL := doc.Find(`[data-testid=more-button]`).AttrOr("hx-get", "")
+	if moreURL == "" {
+		t.Fatal("no sentinel for the second page")
+	}
+
+	t.Run("the API says the token expired", func(t *testing.T) {
+		fake.mu.Lock()
+		fake.expireTokens = true
+		fake.mu.Unlock()
+		defer func() { fake.mu.Lock(); fake.expireTokens = false; fake.mu.Unlock() }()
+		resp, doc := app.get(t, moreURL, true)
+		state := doc.Find(`[data-testid=page-expired]`)
+		if resp.StatusCode != 200 || state.Length() == 0 {
+			t.Fatalf("status %d, no expired state: %s", resp.StatusCode, doc.Text())
+		}
+		if href := state.Find("a").AttrOr("href", ""); href != "/search?index="+fakeIndexID+"&q=train" {
+			t.Errorf("'search again' goes to %q", href)
+		}
+	})
+	t.Run("page_expires_at has passed", func(t *testing.T) {
+		u, _ := url.Parse(moreURL)
+		q := u.Query()
+		q.Set("exp", strconvItoa(time.Now().Add(-time.Minute).Unix()))
+		_, doc := app.get(t, u.Path+"?"+q.Encode(), true)
+		if doc.Find(`[data-testid=page-expired]`).Length() == 0 {
+			t.Fatalf("no expired state: %s", doc.Text())
+		}
+	})
+	t.Run("the API fails", func(t *testing.T) {
+		u, _ := url.Parse(moreURL)
+		q := u.Query()
+		q.Set("token", "garbage")
+		_, doc := app.get(t, u.Path+"?"+q.Encode(), true)
+		state := doc.Find(`[data-testid=more-error]`)
+		if state.Length() == 0 {
+			t.Fatalf("no error state: %s", doc.Text())
+		}
+		if retry := state.Find("button").AttrOr("hx-get", ""); !strings.Contains(retry, "token=garbage") {
+			t.Errorf("'try again' asks %q", retry)
+		}
+	})
+}
+
+func TestSearchRankResults(t *testing.T) {
+	fake := newFakeMarengo(t)
+	fake.rank = true
+	app := newSearchApp(t, fake)
+	_, doc := app.get(t, "/search?q=train", false)
+	got := texts(doc.Find(`[data-testid=result-strength]`))
+	if len(got) != len(fake.clips) || !strings.HasPrefix(got[0], "#1") || !strings.Contains(got[0], "Match rank 1") {
+		t.Errorf("rank badges = %v", got)
+	}
+}
+
+func TestSearchThumbnailRefresh(t *testing.T) {
+	fake := newFakeMarengo(t)
+	app := newSearchApp(t, fake)
+	resp, _ := app.get(t, "/indexes/"+fakeIndexID+"/videos/v2/thumbnail", false)
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != fake.mediaURL("v2/poster.jpg") {
+		t.Errorf("refresh: %d to %q", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	resp, _ = app.get(t, "/indexes/"+fakeIndexID+"/videos/missing/thumbnail", false)
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("a missing video's thumbnail: %d, want 404 (the page then shows a placeholder)", resp.StatusCode)
+	}
+}
+
+func multipartForm(t *testing.T, fields url.Values, files map[string][]byte) (*bytes.Buffer, string) {
+	t.Helper()
+	var buf bytes.Buffer
+	w := multipart.NewWriter(&buf)
+	for k, vs := range fields {
+		for _, v := range vs {
+			w.WriteField(k, v)
+		}
+	}
+	for name, data := range files {
+		part, _ := w.CreateFormFile("image", name)
+		part.Write(data)
+	}
+	w.Close()
+	return &buf, w.FormDataContentType()
+}
+
+func pngImage(t *testing.T, w, h int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, w, h))
+	for x := range w {
+		for y := range h {
+			img.Set(x, y, color.RGBA{uint8(x * 3), uint8(y * 3), 120, 255})
+		}
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func strconvItoa(n int64) string { return strconv.FormatInt(n, 10) }

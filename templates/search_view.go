@@ -1,0 +1,197 @@
+package templates
+
+import (
+	"fmt"
+	"strconv"
+)
+
+// SearchView is the search page: the form and, once a query ran, its results.
+type SearchView struct {
+	Form    SearchForm
+	Indexes []IndexOption
+	// IndexesError says why the index list couldn't be loaded.
+	IndexesError string
+	// Results is nil before anything was searched.
+	Results *SearchResultsView
+}
+
+// IndexOption is one index the person can search.
+type IndexOption struct {
+	ID, Name   string
+	VideoCount int
+	Selected   bool
+}
+
+// SearchForm is what the form shows filled in.
+type SearchForm struct {
+	Text, ImageURL string
+	Visual, Audio  bool
+	And            bool
+	ByVideo        bool
+	Threshold      string
+	Filters        []FilterRowView
+	// HadImage is set when the shown results came from an uploaded image,
+	// which the form (like the URL) can't hold again.
+	HadImage bool
+}
+
+// FilterRowView is one metadata filter row of the form.
+type FilterRowView struct {
+	Key, Op, Value string
+}
+
+// SearchResultsView is what a search found, per searched index.
+type SearchResultsView struct {
+	// Error is set when the query itself was refused (nothing was searched).
+	Error string
+	// Query says what was searched, in words.
+	Query         string
+	ImageNotInURL bool
+	GroupByVideo  bool
+	// Count is the number of cards shown over all sections.
+	Count    int
+	Sections []ResultSection
+}
+
+// ResultSection is one index's results.
+type ResultSection struct {
+	IndexID, IndexName string
+	// Heading is set when several indexes were searched.
+	Heading bool
+	Total   int
+	Items   []ResultCard
+	More    *MoreView
+	// Error says why this index's search failed; RetryURL runs it again.
+	Error    string
+	RetryURL string
+}
+
+// ResultCard is one clip, or one video with its clips when grouped by video.
+type ResultCard struct {
+	Position int
+	VideoID  string
+	Title    string
+	// Clip is the clip the card plays (the best one of a video group).
+	Clip ClipView
+	// Clips are all of a video group's matching clips.
+	Clips []ClipView
+}
+
+// ClipView is one matching moment.
+type ClipView struct {
+	Start, End   float64
+	Range        string // m:ss–m:ss
+	ThumbnailURL string
+	// RefreshURL redirects to a fresh thumbnail of the video when the
+	// signed ThumbnailURL expired.
+	RefreshURL string
+	WatchURL   string
+	// Match strength: Confidence and Score from older models, Rank from newer ones.
+	Confidence string
+	Score      string
+	Rank       int
+}
+
+// Strength is the match strength as the card shows it.
+func (c ClipView) Strength() string {
+	switch {
+	case c.Rank > 0:
+		return "#" + strconv.Itoa(c.Rank)
+	case c.Confidence != "" && c.Score != "":
+		return c.Confidence + " · " + c.Score
+	case c.Confidence != "":
+		return c.Confidence
+	case c.Score != "":
+		return c.Score
+	}
+	return ""
+}
+
+// StrengthLabel is Strength in words, for screen readers.
+func (c ClipView) StrengthLabel() string {
+	switch {
+	case c.Rank > 0:
+		return fmt.Sprintf("Match rank %d", c.Rank)
+	case c.Confidence != "" && c.Score != "":
+		return fmt.Sprintf("%s confidence, score %s", c.Confidence, c.Score)
+	case c.Confidence != "":
+		return c.Confidence + " confidence"
+	case c.Score != "":
+		return "score " + c.Score
+	}
+	return "match strength not given"
+}
+
+// StrengthClass colours the badge by confidence (rank has no colour).
+func (c ClipView) StrengthClass() string {
+	switch c.Confidence {
+	case "high", "medium", "low":
+		return "strength strength-" + c.Confidence
+	}
+	return "strength"
+}
+
+// MoreView is the sentinel that loads the next page as it scrolls into view.
+type MoreView struct {
+	URL string
+}
+
+
+// optionsOpen keeps the options open when the search uses any of them, so
+// the person sees what narrowed the results.
+func optionsOpen(v SearchView) bool {
+	return optionsSummary(v) != ""
+}
+
+// optionsSummary lists the options that differ from the defaults, after
+// the word "Options".
+func optionsSummary(v SearchView) string {
+	var parts []string
+	f := v.Form
+	if f.Visual != f.Audio {
+		if f.Visual {
+			parts = append(parts, "seen only")
+		} else {
+			parts = append(parts, "heard only")
+		}
+	}
+	if f.And {
+		parts = append(parts, "both must match")
+	}
+	if f.ByVideo {
+		parts = append(parts, "by video")
+	}
+	if f.Threshold != "" {
+		parts = append(parts, f.Threshold+" confidence")
+	}
+	if f.ImageURL != "" {
+		parts = append(parts, "image URL")
+	}
+	if n := len(f.Filters); n == 1 {
+		parts = append(parts, "1 condition")
+	} else if n > 1 {
+		parts = append(parts, strconv.Itoa(n)+" conditions")
+	}
+	selected := 0
+	for _, ix := range v.Indexes {
+		if ix.Selected {
+			selected++
+		}
+	}
+	if selected > 1 {
+		parts = append(parts, strconv.Itoa(selected)+" indexes")
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	s := ""
+	for _, p := range parts {
+		s += " · " + p
+	}
+	return s
+}
+
+// filterRowsToShow is the form's filter rows plus an empty one to fill in.
+func filterRowsToShow(rows []FilterRowView) []FilterRowView {
+	return append(append([]FilterRowView(nil), rows...), FilterRowView{})
+}
