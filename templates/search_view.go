@@ -136,7 +136,6 @@ type MoreView struct {
 	URL string
 }
 
-
 // optionsOpen keeps the options open when the search uses any of them, so
 // the person sees what narrowed the results.
 func optionsOpen(v SearchView) bool {

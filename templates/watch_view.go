@@ -69,7 +69,9 @@ func (v WatchView) HasClip() bool { return v.End > v.Start }
 func (v WatchView) ClipStyle() string { return spanStyle(v.Start, v.End, v.Duration) }
 
 // MarkStyle places a match on the timeline.
-func (v WatchView) MarkStyle(m MatchMark) string { return spanStyle(m.Clip.Start, m.Clip.End, v.Duration) }
+func (v WatchView) MarkStyle(m MatchMark) string {
+	return spanStyle(m.Clip.Start, m.Clip.End, v.Duration)
+}
 
 func spanStyle(start, end, duration float64) string {
 	if duration <= 0 {
