@@ -52,7 +52,8 @@ func (c *Client) AnalyzeStream(ctx context.Context, r AnalyzeRequest) iter.Seq2[
 		}
 		ctx, cancel := context.WithCancel(ctx)
 		defer cancel()
-		resp, err := c.send(ctx, request{method: http.MethodPost, path: "/analyze", json: b})
+		resp, err := c.send(ctx, request{method: http.MethodPost, path: "/analyze", json: b,
+			accept: "application/x-ndjson, application/json"})
 		if err != nil {
 			yield(StreamEvent{}, err)
 			return

@@ -287,6 +287,18 @@ func TestOperationsAgainstDescription(t *testing.T) {
 			},
 		},
 		{
+			name:       "retrieveTask while uploading",
+			beyondSpec: "WIRE-NOTES: task statuses seen include uploading, which the seed's enum lacks",
+			replies:    []reply{{status: 200, body: `{"_id":"t3","index_id":"ix1","status":"uploading","progress":0}`}},
+			call:       func(ctx context.Context, c *Client) (any, error) { return c.GetTask(ctx, "t3") },
+			checkReq:   func(t *testing.T, ex []exchange) { oneReq(t, ex, "GET", "/tasks/t3") },
+			check: func(t *testing.T, got any, err error) {
+				wantOK(t, err)
+				wantEq(t, "status", got.(*Task).Status, TaskUploading)
+				wantEq(t, "progress", got.(*Task).Progress, ptr(0.0))
+			},
+		},
+		{
 			name:     "deleteTask 204",
 			replies:  []reply{{status: 204}},
 			call:     func(ctx context.Context, c *Client) (any, error) { return nil, c.DeleteTask(ctx, "t1") },
@@ -416,7 +428,9 @@ func TestOperationsAgainstDescription(t *testing.T) {
 				return evs, nil
 			},
 			checkReq: func(t *testing.T, ex []exchange) {
-				wantEq(t, "body", oneReq(t, ex, "POST", "/analyze").jsonBody(t), map[string]any{"video_id": "v1", "prompt": "What happens?", "stream": true})
+				e := oneReq(t, ex, "POST", "/analyze")
+				wantEq(t, "body", e.jsonBody(t), map[string]any{"video_id": "v1", "prompt": "What happens?", "stream": true})
+				wantEq(t, "accept", e.header.Get("Accept"), "application/x-ndjson, application/json")
 			},
 			check: func(t *testing.T, got any, err error) {
 				wantOK(t, err)

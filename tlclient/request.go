@@ -22,6 +22,7 @@ type request struct {
 	query  url.Values
 	json   any            // JSON body, marshalled once
 	form   *multipartForm // multipart body, rebuilt per attempt
+	accept string         // Accept header; JSON when empty
 }
 
 // send performs the call with retries and returns the 2xx response; the caller closes its body.
@@ -129,7 +130,11 @@ func (c *Client) newHTTPRequest(ctx context.Context, r request, u string, jsonBo
 	}
 	req.Header.Set("x-api-key", c.apiKey)
 	req.Header.Set("User-Agent", c.userAgent)
-	req.Header.Set("Accept", "application/json")
+	accept := r.accept
+	if accept == "" {
+		accept = "application/json"
+	}
+	req.Header.Set("Accept", accept)
 	return req, nil
 }
 

@@ -203,12 +203,23 @@ func (f *multipartForm) write(mw *multipart.Writer, opened []openedPart) error {
 		if fl.progress != nil {
 			dst = &progressWriter{w: part, fn: fl.progress}
 		}
-		n, err := io.CopyBuffer(dst, onlyReader{opened[i].rc}, buf)
-		if err != nil {
-			return err
+		want := opened[i].size
+		var src io.Reader = opened[i].rc
+		if want >= 0 {
+			// The Content-Length was computed from want: never send more.
+			src = io.LimitReader(src, want)
 		}
-		if want := opened[i].size; want >= 0 && n != want {
+		n, err := io.CopyBuffer(dst, onlyReader{src}, buf)
+		if err != nil {
+			return fmt.Errorf("tlclient: upload %q: %w", fl.upload.filename, err)
+		}
+		if want >= 0 && n != want {
 			return fmt.Errorf("tlclient: upload %q: read %d bytes, expected %d", fl.upload.filename, n, want)
+		}
+		if want >= 0 {
+			if extra, _ := opened[i].rc.Read(make([]byte, 1)); extra > 0 {
+				return fmt.Errorf("tlclient: upload %q: longer than its declared size %d", fl.upload.filename, want)
+			}
 		}
 	}
 	return mw.Close()
