@@ -28,6 +28,10 @@ type unit struct {
 	// Repeat marks a caption shown before: news straps cycle, and a caption
 	// seen twice is no more salient than one seen once.
 	Repeat bool
+	// Seconds is how long a first-shown caption stays on screen in all its
+	// showings; Mass turns that into evidence weight (see captionMass).
+	Seconds float64
+	Mass    float64
 }
 
 // evidence is everything the built-in generator may say about one video,
@@ -49,7 +53,10 @@ type evidence struct {
 }
 
 // On-screen words count more than spoken ones: a caption is chosen by an
-// editor to say what the video is about, and it is read, not misheard.
+// editor to say what the video is about, and it is read, not misheard. A
+// caption counts once however often a news strap cycles back to it, and
+// more the longer it stays up: 1 + ln(1 + seconds/10), so a strap shown for
+// two minutes weighs about as much as three ordinary captions.
 const screenWeight = 2.5
 
 // Speech spans closer than this are one sentence-sized unit, up to maxUnit.
@@ -71,21 +78,26 @@ func newEvidence(meta *pipeline.VideoMeta, u *pipeline.Understanding) *evidence 
 	sort.Float64s(ev.Shots)
 	ev.Units = append(speechUnits(u.Transcript), screenUnits(u.OnScreen)...)
 	sort.SliceStable(ev.Units, func(i, j int) bool { return ev.Units[i].Start < ev.Units[j].Start })
-	var shown [][]word
+	var shown []*unit
 	for i := range ev.Units {
 		un := &ev.Units[i]
 		if un.Source != FromOnScreen {
 			continue
 		}
-		for _, s := range shown {
-			if sameCaption(s, un.Words) || subsetOfSet(stemList(un.Words), stemSet(s)) {
+		for _, first := range shown {
+			if sameCaption(first.Words, un.Words) || subsetOfSet(stemList(un.Words), stemSet(first.Words)) {
 				un.Repeat = true
+				first.Seconds += un.End - un.Start
 				break
 			}
 		}
 		if !un.Repeat {
-			shown = append(shown, un.Words)
+			un.Seconds = un.End - un.Start
+			shown = append(shown, un)
 		}
+	}
+	for _, un := range shown {
+		un.Mass = 1 + math.Log1p(un.Seconds/10)
 	}
 	for _, un := range ev.Units {
 		if un.Source == FromSpeech {
@@ -231,7 +243,7 @@ func (ev *evidence) computeSalience() {
 				ev.proper[w.Stem] = true
 			}
 			if !seen[w.Stem] {
-				screen[w.Stem]++
+				screen[w.Stem] += un.Mass
 				seen[w.Stem] = true
 			}
 		}
@@ -240,6 +252,9 @@ func (ev *evidence) computeSalience() {
 	ev.surface = map[string]string{}
 	for st, f := range forms {
 		ev.weight[st] = math.Log1p(speech[st]) + screenWeight*math.Log1p(screen[st])
+		if isCommon(st, f) {
+			ev.weight[st] *= commonFactor
+		}
 		best, bestN := "", -1
 		for form, n := range f {
 			if n > bestN || (n == bestN && form < best) {
@@ -341,4 +356,18 @@ func stemList(ws []word) []string {
 		}
 	}
 	return out
+}
+
+// isCommon says whether a stem, in any of the forms the video uses, is a
+// common English word.
+func isCommon(st string, forms map[string]int) bool {
+	if _, ok := commonWords[st]; ok {
+		return true
+	}
+	for f := range forms {
+		if _, ok := commonWords[f]; ok {
+			return true
+		}
+	}
+	return false
 }

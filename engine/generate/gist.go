@@ -26,6 +26,8 @@ func (p phrase) key() string { return strings.Join(p.Stems, " ") }
 func (ev *evidence) salientPhrases(boost map[string]float64) []phrase {
 	type tally struct {
 		speech, screen float64
+		units          int
+		mass           float64
 		forms          map[string]int
 	}
 	grams := map[string]*tally{}
@@ -51,9 +53,14 @@ func (ev *evidence) salientPhrases(boost map[string]float64) []phrase {
 					t.forms[strings.Join(forms, " ")]++
 					if un.Source == FromSpeech {
 						t.speech++
-					} else if !seen[k] {
-						t.screen++
+					}
+					if !seen[k] {
 						seen[k] = true
+						t.units++
+						if un.Source == FromOnScreen {
+							t.screen += un.Mass
+							t.mass = max(t.mass, un.Mass)
+						}
 					}
 				}
 			}
@@ -78,15 +85,23 @@ func (ev *evidence) salientPhrases(boost map[string]float64) []phrase {
 		out = append(out, phrase{Stems: []string{st}, Display: ev.display(st), Score: wt * (1 + boost[st])})
 	}
 	for k, t := range grams {
-		if t.speech+t.screen < 2 {
-			continue // a phrase said once is not a subject
+		// A phrase is a subject when it recurs, or when it is a caption kept
+		// up for a minute or more (a strap).
+		if t.units < 2 && t.mass < 3 {
+			continue
 		}
 		stems := strings.Fields(k)
-		b := 0.0
+		b, common := 0.0, 0
 		for _, s := range stems {
 			b = max(b, boost[s])
+			if isCommon(s, nil) {
+				common++
+			}
 		}
-		score := (math.Log1p(t.speech) + screenWeight*math.Log1p(t.screen)) * (1 + 0.35*float64(len(stems)-1)) * (1 + b)
+		score := (math.Log1p(t.speech) + screenWeight*math.Log1p(t.screen)) * (1 + 0.2*float64(len(stems)-1)) * (1 + b)
+		if common == len(stems) {
+			score *= commonFactor
+		}
 		out = append(out, phrase{Stems: stems, Display: ev.phraseDisplay(stems, t.forms), Score: score})
 	}
 	sort.Slice(out, func(i, j int) bool {
@@ -114,28 +129,45 @@ func (ev *evidence) phraseDisplay(stems []string, forms map[string]int) string {
 	return strings.Join(ws, " ")
 }
 
-// topPhrases picks n subjects, skipping one whose words are all inside an
-// already chosen phrase, and a phrase that only restates a chosen word.
+// topPhrases picks n subjects. A phrase nearly as strong as a chosen word
+// inside it takes that word's place ("toxic train fallout" over "train");
+// a candidate inside or around a chosen phrase is otherwise skipped.
 func topPhrases(ranked []phrase, n int) []phrase {
 	var chosen []phrase
-	covered := func(p phrase) bool {
-		for _, c := range chosen {
-			if subset(p.Stems, c.Stems) || subset(c.Stems, p.Stems) {
-				return true
-			}
-		}
-		return false
-	}
 	for _, p := range ranked {
 		if len(chosen) == n {
 			break
 		}
-		if covered(p) {
-			continue
+		skip := false
+		for i, c := range chosen {
+			if subset(c.Stems, p.Stems) && len(p.Stems) > len(c.Stems) && p.Score >= 0.6*c.Score {
+				chosen[i], skip = p, true
+				break
+			}
+			if subset(p.Stems, c.Stems) || subset(c.Stems, p.Stems) {
+				skip = true
+				break
+			}
 		}
-		chosen = append(chosen, p)
+		if !skip {
+			chosen = append(chosen, p)
+		}
 	}
-	return chosen
+	// A replacement may now contain another chosen word.
+	var out []phrase
+	for i, c := range chosen {
+		dup := false
+		for j, d := range chosen {
+			if i != j && subset(c.Stems, d.Stems) && (len(c.Stems) < len(d.Stems) || j < i) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func subset(a, b []string) bool {
@@ -164,7 +196,8 @@ type Usage struct {
 
 // gist derives title, topics and hashtags from the video's salient phrases.
 func (ev *evidence) gist() (title string, topics, hashtags []string) {
-	ranked := topPhrases(ev.salientPhrases(nil), 6)
+	ranked := topPhrases(nounish(ev.salientPhrases(nil)), 8)
+	ranked = ranked[:min(6, len(ranked))]
 	for i, p := range ranked {
 		if i < 5 {
 			topics = append(topics, sentenceCase(p.Display))
@@ -172,6 +205,28 @@ func (ev *evidence) gist() (title string, topics, hashtags []string) {
 		hashtags = append(hashtags, hashtag(p.Display))
 	}
 	return ev.title(ranked), topics, hashtags
+}
+
+// nounish drops candidates that begin or end with a past or present
+// participle ("warned", "Ohio gathered", "cargo train crashed"): as topics
+// they read as fragments of sentences, not as subjects.
+func nounish(ps []phrase) []phrase {
+	var out []phrase
+	for _, p := range ps {
+		ws := strings.Fields(strings.ToLower(p.Display))
+		if len(ws) == 0 || participle(ws[0]) && len(ws) == 1 || participle(ws[len(ws)-1]) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+func participle(w string) bool {
+	if _, ok := stemExceptions[w]; ok {
+		return false
+	}
+	return len(w) > 4 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing"))
 }
 
 func hashtag(s string) string {
@@ -221,9 +276,23 @@ func subsetOfSet(a []string, s map[string]struct{}) bool {
 	return true
 }
 
-// recurringCaption finds the words that open many distinct captions: the
-// heading of a news strap or slide series.
+// recurringCaption finds the heading of a news strap or slide series: a
+// short caption that stays up for a long time, or the words that open
+// many distinct captions.
 func (ev *evidence) recurringCaption() string {
+	// A strap kept on screen for a quarter of the video is its heading.
+	var longest *unit
+	for i := range ev.Units {
+		un := &ev.Units[i]
+		if un.Source == FromOnScreen && !un.Repeat && (longest == nil || un.Seconds > longest.Seconds) {
+			longest = un
+		}
+	}
+	if longest != nil && longest.Seconds >= 0.25*ev.Duration && !strings.Contains(longest.Text, "\n") {
+		if n := len(contentStems(longest.Text)); n >= 2 && len(strings.Fields(longest.Text)) <= 7 {
+			return strings.TrimRight(longest.Text, " :-–—")
+		}
+	}
 	var caps [][]string
 	for _, un := range ev.Units {
 		if un.Source != FromOnScreen {

@@ -261,3 +261,28 @@ func truncateWords(s string, n int) string {
 	}
 	return strings.Join(ws[:n], " ") + "…"
 }
+
+// commonWords are frequent in any English text, so their frequency in one
+// video says little about its subject: the inverse-document-frequency part
+// of salience, from general English rather than from a corpus of videos.
+var commonWords = set(strings.Fields(`
+time people year way day man woman thing life child children world school state family student group
+country problem hand part place case week company system program question work government number night
+point home water room mother area money story fact month lot right study book eye job word business
+issue side kind head house service friend father power hour game line end member law car city community
+name president team minute idea kid body information back parent face level office door health person
+art war history party result change morning reason research girl guy moment air teacher force education
+town news today report reports reporter big small good bad new old great little long high large next
+early young important public able sure real best better full special free clear whole open hard low
+different local late major certain possible several least true social political human short general
+ask asked say said tell told call called look looked find found give given feel felt seem seemed
+leave left keep kept start started turn turned show showed hear heard play run move live believe
+hold bring happen happened write provide sit stand lose pay meet include continue set learn lead
+understand watch follow stop create speak read allow add spend grow offer remember love consider
+appear buy wait serve die send expect build stay fall cut reach kill remain suggest raise pass sell
+require decide pull people's everyone anyone someone thousands hundreds million millions billion dollars
+percent number yesterday tomorrow tonight week weeks year years days hours minutes second seconds
+`)...)
+
+// commonFactor discounts common words' salience.
+const commonFactor = 0.55
