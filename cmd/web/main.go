@@ -21,6 +21,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"glimpse/analysisstore"
 	"glimpse/engine"
 	"glimpse/engine/local"
 	"glimpse/events"
@@ -144,6 +145,11 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 	if err := os.MkdirAll(cfg.dataDir, 0o700); err != nil {
 		return nil, err
 	}
+	// Generated analyses (gist, summaries) are kept per video.
+	analyses, err := analysisstore.New(filepath.Join(cfg.dataDir, "analysis"))
+	if err != nil {
+		return nil, err
+	}
 	secrets, err := sessions.LoadSecrets(cfg.sessionKeys, cfg.dataDir)
 	if err != nil {
 		return nil, err
@@ -191,6 +197,7 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 		Engine:         engineHandler,
 		Watcher:        a.Watcher,
 		MaxUploadBytes: cfg.maxUploadMB << 20,
+		Analyses:       analyses,
 	}
 	a.Handler = srv.Routes()
 	return a, nil
