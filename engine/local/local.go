@@ -3,17 +3,43 @@
 // one place that knows them all; cmd/engine and cmd/web call New.
 package local
 
-import "glimpse/engine"
+import (
+	"glimpse/engine"
+	"glimpse/engine/generate"
+	"glimpse/engine/pipeline"
+)
 
 // Config is the engine's configuration; the parts added here may grow
 // their own options beside it.
 type Config struct {
 	engine.Config
+	// LLM optionally names an OpenAI-compatible chat-completions server
+	// that writes /analyze answers; nil keeps the built-in generator.
+	LLM *generate.LLMConfig
 }
 
 // New builds the local engine. Each part appends to cfg's Stages, Routes
 // and Listeners before the engine starts.
 func New(cfg Config) (*engine.Engine, error) {
 	ec := cfg.Config
-	return engine.New(ec)
+
+	// Generation reads the engine's catalog, which exists only once the
+	// engine does; its routes are served only after that.
+	catalog := &lateCatalog{}
+	gen, err := generate.New(generate.Config{Catalog: catalog, LLM: cfg.LLM, Logger: ec.Logger})
+	if err != nil {
+		return nil, err
+	}
+	ec.Routes = append(ec.Routes, gen.Routes()...)
+
+	eng, err := engine.New(ec)
+	if err != nil {
+		return nil, err
+	}
+	catalog.Catalog = eng.Catalog()
+	return eng, nil
 }
+
+// lateCatalog is the engine's catalog, set once engine.New returns and
+// before any request is served.
+type lateCatalog struct{ pipeline.Catalog }
