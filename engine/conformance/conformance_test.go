@@ -33,6 +33,10 @@ type sdkScript struct {
 
 var scripts = []sdkScript{
 	{file: "sdk_core.mjs", sdk: "1.3.4", check: checkCore},
+	// Generation (engine/generate) analyzes the example sdk_core leaves.
+	{file: "sdk_analyze.mjs", sdk: "1.3.1"},
+	{file: "sdk_analyze_video.mjs", sdk: "1.3.4"},
+	{file: "sdk_gist_summarize.mjs", sdk: "1.2.0"},
 }
 
 // harness is the live engine and the media server the scripts use.

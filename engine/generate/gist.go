@@ -183,8 +183,8 @@ func subset(a, b []string) bool {
 type Gist struct {
 	ID       string   `json:"id"`
 	Title    string   `json:"title,omitempty"`
-	Topics   []string `json:"topics,omitempty"`
-	Hashtags []string `json:"hashtags,omitempty"`
+	Topics   []string `json:"topics,omitzero"`
+	Hashtags []string `json:"hashtags,omitzero"`
 	Usage    Usage    `json:"usage"`
 }
 

@@ -38,8 +38,8 @@ type Summary struct {
 	ID            string      `json:"id"`
 	SummarizeType string      `json:"summarize_type"`
 	Summary       string      `json:"summary,omitempty"`
-	Chapters      []Chapter   `json:"chapters,omitempty"`
-	Highlights    []Highlight `json:"highlights,omitempty"`
+	Chapters      []Chapter   `json:"chapters,omitzero"`
+	Highlights    []Highlight `json:"highlights,omitzero"`
 	Usage         Usage       `json:"usage"`
 }
 

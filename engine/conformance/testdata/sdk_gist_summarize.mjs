@@ -1,0 +1,76 @@
+// Conformance of /gist and /summarize with twelvelabs-js 1.2.0, the last
+// version with client.gist and client.summarize. Run after sdk_core.mjs
+// (same environment). The last stdout line is "RESULT {json}".
+import { createRequire } from "node:module";
+import assert from "node:assert/strict";
+import path from "node:path";
+
+const require = createRequire(path.join(process.env.SDK_ROOT, "package.json"));
+const { TwelveLabs, TwelvelabsApiError } = require("twelvelabs-js");
+
+const client = new TwelveLabs({ apiKey: process.env.TWELVE_LABS_API_KEY });
+const step = (what) => console.error("step:", what);
+
+async function exampleVideo() {
+  const base = process.env.TWELVELABS_BASE_URL;
+  const get = async (p) => {
+    const r = await fetch(base + p, { headers: { "x-api-key": process.env.TWELVE_LABS_API_KEY } });
+    assert.equal(r.status, 200, p);
+    return r.json();
+  };
+  for (const ix of (await get("/indexes?page_limit=50")).data) {
+    for (const v of (await get(`/indexes/${ix._id}/videos?page_limit=50`)).data) {
+      if (v.system_metadata.filename === "example.mp4") return { id: v._id, duration: v.system_metadata.duration };
+    }
+  }
+  assert.fail("no example.mp4 in the engine: sdk_core.mjs must run first");
+}
+
+const { id: videoId, duration } = await exampleVideo();
+
+step("gist");
+const gist = await client.gist({ videoId, types: ["title", "topic", "hashtag"] });
+assert.ok(gist.id && gist.title, `gist ${JSON.stringify(gist)}`);
+assert.ok(gist.usage.outputTokens > 0);
+
+step("summary");
+const summary = await client.summarize({ videoId, type: "summary" });
+assert.equal(summary.summarizeType, "summary");
+assert.ok(summary.summary.length > 0);
+
+step("chapters");
+const chapter = await client.summarize({ videoId, type: "chapter" });
+assert.equal(chapter.summarizeType, "chapter");
+let end = 0;
+chapter.chapters.forEach((c, i) => {
+  assert.equal(c.chapterNumber, i + 1);
+  assert.equal(c.startSec, end, `chapter ${i + 1} starts where the last ended`);
+  assert.ok(c.endSec > c.startSec && c.chapterTitle && c.chapterSummary, JSON.stringify(c));
+  assert.equal(c.start, c.startSec); // older clients read start/end
+  end = c.endSec;
+});
+assert.ok(Math.abs(end - duration) < 1, `chapters end at ${end}, the video at ${duration}`);
+
+step("highlights");
+const highlight = await client.summarize({ videoId, type: "highlight", prompt: "the train" });
+assert.equal(highlight.summarizeType, "highlight");
+for (const h of highlight.highlights) {
+  assert.ok(h.endSec > h.startSec && h.highlight && h.highlightSummary, JSON.stringify(h));
+}
+
+step("errors");
+try {
+  await client.summarize({ videoId, type: "poem" });
+  assert.fail("no error for type poem");
+} catch (err) {
+  assert.ok(err instanceof TwelvelabsApiError, String(err));
+  assert.equal(err.statusCode, 400);
+  assert.equal(err.body.code, "parameter_invalid");
+}
+
+console.log("RESULT " + JSON.stringify({
+  video_id: videoId,
+  gist,
+  chapters: chapter.chapters.map((c) => [c.startSec, c.endSec, c.chapterTitle]),
+  highlights: highlight.highlights.length,
+}));
