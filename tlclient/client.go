@@ -1,6 +1,17 @@
 // Package tlclient is a typed client for the TwelveLabs v1.3 API (and the local
 // engine that speaks it). Every method takes a context first; uploads stream,
 // lists and search pages are lazy iterators, and failures are *APIError values.
+//
+//	c := tlclient.New(key, tlclient.WithBaseURL(baseURL))
+//	task, err := c.CreateTask(ctx, tlclient.CreateTaskRequest{IndexID: ix, Video: tlclient.FileUpload("talk.mp4")})
+//	done, err := c.WaitForTask(ctx, task.ID, tlclient.WaitOptions{OnUpdate: show})
+//	for r, err := range c.SearchAll(ctx, tlclient.SearchRequest{IndexID: ix, QueryText: "a train", SearchOptions: []string{"visual"}}) { ... }
+//	for ev, err := range c.AnalyzeStream(ctx, tlclient.AnalyzeRequest{VideoID: v, Prompt: p}) { ... }
+//
+// Requests that can be sent again (JSON bodies, file uploads) are retried on
+// 408, 429 and 5xx with exponential backoff and jitter, or after the delay the
+// server names, but never past the context's deadline. A ReaderUpload is sent
+// once: a failure that would be retried returns ErrNotReplayable instead.
 package tlclient
 
 import (
