@@ -136,9 +136,9 @@ func (s *Server) confirmDeleteTask(c *gin.Context) error {
 	if err != nil {
 		return err
 	}
-	msg := "The task record is removed."
-	if tv.Status == tlclient.TaskReady {
-		msg += " Its video stays in the index."
+	msg := "This cannot be undone."
+	if tv.VideoID != "" {
+		msg = "The API deletes the task's video with it: it leaves the index and can no longer be searched. " + msg
 	}
 	return render(c, templates.ConfirmPage(s.page(c, "Delete task"), templates.ConfirmView{
 		Heading: "Delete the task for “" + orDefault(tv.Filename, tv.ID) + "”?", Message: msg,
