@@ -1,0 +1,282 @@
+// Package search is the local engine's search: an in-memory index over the
+// clips of every ready video, text matching over speech and on-screen text
+// with word forms, near-synonyms and small misspellings, image matching over
+// visual descriptors, calibrated scores, filters, page tokens, and the
+// /search and /embed endpoints.
+package search
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"sync"
+
+	"glimpse/engine/pipeline"
+	"glimpse/engine/understand"
+)
+
+// Fields of a clip's text.
+const (
+	fieldText   = 0 // on-screen text: search option "visual"
+	fieldSpeech = 1 // speech: search option "audio"
+	nFields     = 2
+)
+
+// clipDoc is one clip as search sees it.
+type clipDoc struct {
+	Start, End float64
+	Thumb      string    // relative to the video's Dir, or ""
+	Visual     []float32 // understand.Windows descriptors, concatenated; nil if none
+	// Words of each field, stop words removed, in order, as typed and stemmed.
+	Words [nFields][]string
+	Stems [nFields][]string
+}
+
+// videoDoc is one ready video's clips.
+type videoDoc struct {
+	IndexID, VideoID string
+	Duration         float64
+	Clips            []clipDoc
+}
+
+// Index keeps, per engine index, a snapshot of the clips of its ready
+// videos; it is a pipeline.Listener so it follows ingest and deletion.
+type Index struct {
+	catalog pipeline.Catalog
+	log     *slog.Logger
+	lex     lexicon
+
+	mu     sync.RWMutex
+	videos map[string]*videoDoc // by video id
+	snaps  map[string]*snapshot // by index id; immutable once built
+}
+
+// NewIndex makes an empty index; call Load to fill it from the catalog.
+func NewIndex(catalog pipeline.Catalog, log *slog.Logger) *Index {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Index{catalog: catalog, log: log, lex: newLexicon(),
+		videos: map[string]*videoDoc{}, snaps: map[string]*snapshot{}}
+}
+
+// Load reads every ready video's understanding from disk.
+func (x *Index) Load(ctx context.Context) error {
+	metas, err := x.catalog.ReadyVideos(ctx)
+	if err != nil {
+		return fmt.Errorf("search: list ready videos: %w", err)
+	}
+	touched := map[string]bool{}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for _, m := range metas {
+		doc, err := loadVideo(m.IndexID, m.VideoID, m.Dir, m.Duration)
+		if err != nil {
+			x.log.Warn("search: video left out of the index", "video_id", m.VideoID, "err", err)
+			continue
+		}
+		x.videos[m.VideoID] = doc
+		touched[m.IndexID] = true
+	}
+	for id := range touched {
+		x.rebuild(id)
+	}
+	x.log.Info("search index loaded", "videos", len(x.videos))
+	return nil
+}
+
+// VideoReady adds a video that finished indexing.
+func (x *Index) VideoReady(ctx context.Context, v *pipeline.Video) error {
+	doc, err := loadVideo(v.IndexID, v.VideoID, v.Dir, v.Duration)
+	if err != nil {
+		return err
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.videos[v.VideoID] = doc
+	x.rebuild(v.IndexID)
+	return nil
+}
+
+// VideoDeleted drops a video.
+func (x *Index) VideoDeleted(indexID, videoID string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if _, ok := x.videos[videoID]; !ok {
+		return
+	}
+	delete(x.videos, videoID)
+	x.rebuild(indexID)
+}
+
+// IndexDeleted drops every video of an index.
+func (x *Index) IndexDeleted(indexID string) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	for id, v := range x.videos {
+		if v.IndexID == indexID {
+			delete(x.videos, id)
+		}
+	}
+	delete(x.snaps, indexID)
+}
+
+// add puts prepared documents in, for tests and benchmarks that make clips
+// without videos on disk.
+func (x *Index) add(docs ...*videoDoc) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	touched := map[string]bool{}
+	for _, d := range docs {
+		x.videos[d.VideoID] = d
+		touched[d.IndexID] = true
+	}
+	for id := range touched {
+		x.rebuild(id)
+	}
+}
+
+func (x *Index) snapshot(indexID string) *snapshot {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.snaps[indexID]
+}
+
+// loadVideo reads the understanding and features the understanding stage
+// left in dir and cuts them into clip documents.
+func loadVideo(indexID, videoID, dir string, duration float64) (*videoDoc, error) {
+	u, err := pipeline.LoadUnderstanding(dir)
+	if err != nil {
+		return nil, fmt.Errorf("understanding: %w", err)
+	}
+	f, err := understand.LoadFeatures(dir)
+	if err != nil {
+		return nil, fmt.Errorf("features: %w", err)
+	}
+	doc := &videoDoc{IndexID: indexID, VideoID: videoID, Duration: max(duration, u.Duration)}
+	for i, c := range u.Clips {
+		cd := clipDoc{Start: c.Start, End: c.End, Thumb: c.Thumbnail}
+		if i < len(f.Clips) && len(f.Clips[i].Visual) == understand.Windows {
+			for _, w := range f.Clips[i].Visual {
+				cd.Visual = append(cd.Visual, w...)
+			}
+			if len(cd.Visual) != understand.Windows*understand.VisualDim {
+				cd.Visual = nil
+			}
+		}
+		var text []string
+		for _, s := range u.OnScreen {
+			if s.Start < c.End && s.End > c.Start {
+				text = append(text, s.Text)
+			}
+		}
+		cd.setField(fieldText, text)
+
+		// Speech reaches a little past the clip's edges so a phrase said
+		// across a cut is found whole.
+		var said []string
+		if len(f.Words) > 0 {
+			for _, w := range f.Words {
+				mid := (w.Start + w.End) / 2
+				if mid >= c.Start-speechMargin && mid < c.End+speechMargin {
+					said = append(said, w.Word)
+				}
+			}
+		} else {
+			for _, s := range u.Transcript {
+				if s.Start < c.End && s.End > c.Start {
+					said = append(said, s.Text)
+				}
+			}
+		}
+		cd.setField(fieldSpeech, said)
+		doc.Clips = append(doc.Clips, cd)
+	}
+	return doc, nil
+}
+
+const speechMargin = 1.0 // seconds
+
+func (c *clipDoc) setField(f int, texts []string) {
+	for _, t := range texts {
+		for _, w := range tokenize(t) {
+			if stopWords[w] {
+				continue
+			}
+			c.Words[f] = append(c.Words[f], w)
+			c.Stems[f] = append(c.Stems[f], stem(w))
+		}
+	}
+}
+
+// snapshot is one engine index's clips, laid out for fast search.
+type snapshot struct {
+	videos []*videoDoc
+	clips  []clipRef
+	// visual holds every clip's descriptors back to back; hasVisual says
+	// which clips have them.
+	visual    []float32
+	hasVisual []bool
+	postings  map[string][]posting // stem -> where it occurs
+	vocab     []vocabWord          // every distinct word, for fuzzy matching
+	duration  float64
+}
+
+type clipRef struct {
+	video int32
+	clip  int32
+}
+
+type posting struct {
+	clip  int32
+	field uint8
+}
+
+type vocabWord struct{ word, stem string }
+
+// rebuild lays out indexID's snapshot from its videos; x.mu is held.
+func (x *Index) rebuild(indexID string) {
+	var vids []*videoDoc
+	for _, v := range x.videos {
+		if v.IndexID == indexID {
+			vids = append(vids, v)
+		}
+	}
+	if len(vids) == 0 {
+		delete(x.snaps, indexID)
+		return
+	}
+	sort.Slice(vids, func(a, b int) bool { return vids[a].VideoID < vids[b].VideoID })
+	s := &snapshot{videos: vids, postings: map[string][]posting{}}
+	dim := understand.Windows * understand.VisualDim
+	seen := map[string]bool{}
+	for vi, v := range vids {
+		s.duration += v.Duration
+		for ci := range v.Clips {
+			c := &v.Clips[ci]
+			id := int32(len(s.clips))
+			s.clips = append(s.clips, clipRef{int32(vi), int32(ci)})
+			if c.Visual != nil {
+				s.visual = append(s.visual, c.Visual...)
+				s.hasVisual = append(s.hasVisual, true)
+			} else {
+				s.visual = append(s.visual, make([]float32, dim)...)
+				s.hasVisual = append(s.hasVisual, false)
+			}
+			for f := 0; f < nFields; f++ {
+				for i, st := range c.Stems[f] {
+					ps := s.postings[st]
+					if n := len(ps); n == 0 || ps[n-1] != (posting{id, uint8(f)}) {
+						s.postings[st] = append(ps, posting{id, uint8(f)})
+					}
+					if w := c.Words[f][i]; !seen[w] {
+						seen[w] = true
+						s.vocab = append(s.vocab, vocabWord{w, st})
+					}
+				}
+			}
+		}
+	}
+	x.snaps[indexID] = s
+}

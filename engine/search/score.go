@@ -1,0 +1,239 @@
+package search
+
+import (
+	"math"
+	"runtime"
+	"sync"
+
+	"glimpse/engine/understand"
+)
+
+// query is a parsed search: what to look for and where.
+type query struct {
+	Text     string
+	Image    []float32 // the query image's descriptor, or nil
+	Visual   bool      // search option "visual": on-screen text and pictures
+	Audio    bool      // search option "audio": speech
+	Operator string    // "or" or "and"
+}
+
+// hit is a clip's score in [0,1]. Scores are absolute, not relative to the
+// other clips, so a threshold means the same for every query:
+//   - text: the share of the query's words found (each worth 1 for the same
+//     stem, 0.8 for a near-synonym or a one-letter slip, 0.65 for two slips in
+//     a long word), raised to the power 1.5 so half a query is a weak match,
+//     and docked 15% when the words are there but not together in order;
+//   - image: the cosine of the descriptors mapped linearly from the level of
+//     unrelated pictures (0) to the level of the same shot re-encoded (1).
+type hit struct {
+	clip  int32
+	score float64
+}
+
+const (
+	scatteredPenalty = 0.85
+	coveragePower    = 1.5
+	// Image calibration, measured on example.mp4 (see docs/BENCHMARKS.md):
+	// cosines of unrelated pictures sit below imageFloor; a crop, rescale,
+	// recompression or brightness change of the same picture above imageCeil.
+	imageFloor = 0.45
+	imageCeil  = 0.95
+)
+
+// match scores every clip of s against q and returns those above zero.
+func (x *Index) match(s *snapshot, q query) []hit {
+	n := len(s.clips)
+	var textScores [nFields][]float32
+	if terms := queryTerms(q.Text); len(terms) > 0 {
+		cands := x.candidates(s, terms)
+		if q.Visual {
+			textScores[fieldText] = s.textScores(terms, cands, fieldText)
+		}
+		if q.Audio {
+			textScores[fieldSpeech] = s.textScores(terms, cands, fieldSpeech)
+		}
+	}
+	var imageScores []float32
+	if q.Image != nil && q.Visual {
+		imageScores = s.imageScores(q.Image)
+	}
+	var hits []hit
+	for c := 0; c < n; c++ {
+		var visual, audio float64
+		if textScores[fieldText] != nil {
+			visual = float64(textScores[fieldText][c])
+		}
+		if imageScores != nil {
+			visual = math.Max(visual, float64(imageScores[c]))
+		}
+		if textScores[fieldSpeech] != nil {
+			audio = float64(textScores[fieldSpeech][c])
+		}
+		var sc float64
+		switch {
+		case q.Visual && q.Audio && q.Operator == "and":
+			sc = math.Min(visual, audio)
+		case q.Visual && q.Audio:
+			sc = math.Max(visual, audio)
+		case q.Visual:
+			sc = visual
+		default:
+			sc = audio
+		}
+		if sc > 0 {
+			hits = append(hits, hit{int32(c), sc})
+		}
+	}
+	return hits
+}
+
+// candidates lists, per query term, the stems in s that stand for it and
+// what each is worth.
+func (x *Index) candidates(s *snapshot, terms []queryTerm) []map[string]float32 {
+	out := make([]map[string]float32, len(terms))
+	for i, t := range terms {
+		m := map[string]float32{t.stem: exactMatch}
+		for _, syn := range x.lex[t.stem] {
+			if m[syn] < synonymMatch {
+				m[syn] = synonymMatch
+			}
+		}
+		if len(t.word) >= 5 {
+			for _, v := range s.vocab {
+				if v.stem == t.stem {
+					continue
+				}
+				if w := float32(fuzzyWeight(t, v.word, v.stem)); w > m[v.stem] {
+					m[v.stem] = w
+				}
+			}
+		}
+		out[i] = m
+	}
+	return out
+}
+
+// textScores scores field f of every clip; nil entries mean no match.
+func (s *snapshot) textScores(terms []queryTerm, cands []map[string]float32, f int) []float32 {
+	nt := len(terms)
+	best := map[int32][]float32{}
+	for i, m := range cands {
+		for st, w := range m {
+			for _, p := range s.postings[st] {
+				if int(p.field) != f {
+					continue
+				}
+				b := best[p.clip]
+				if b == nil {
+					b = make([]float32, nt)
+					best[p.clip] = b
+				}
+				if w > b[i] {
+					b[i] = w
+				}
+			}
+		}
+	}
+	if len(best) == 0 {
+		return nil
+	}
+	out := make([]float32, len(s.clips))
+	for c, b := range best {
+		var sum float64
+		all := true
+		for _, w := range b {
+			sum += float64(w)
+			all = all && w > 0
+		}
+		sc := math.Pow(sum/float64(nt), coveragePower)
+		if nt > 1 && all && !s.together(c, f, cands) {
+			sc *= scatteredPenalty
+		}
+		out[c] = float32(sc)
+	}
+	return out
+}
+
+// together reports whether the clip has the query's words in order with at
+// most one other word between neighbours.
+func (s *snapshot) together(c int32, f int, cands []map[string]float32) bool {
+	ref := s.clips[c]
+	stems := s.videos[ref.video].Clips[ref.clip].Stems[f]
+	for start := range stems {
+		if cands[0][stems[start]] == 0 {
+			continue
+		}
+		pos, ok := start, true
+		for _, m := range cands[1:] {
+			switch {
+			case pos+1 < len(stems) && m[stems[pos+1]] > 0:
+				pos++
+			case pos+2 < len(stems) && m[stems[pos+2]] > 0:
+				pos += 2
+			default:
+				ok = false
+			}
+			if !ok {
+				break
+			}
+		}
+		if ok {
+			return true
+		}
+	}
+	return false
+}
+
+// imageScores compares the query descriptor with every window of every
+// clip, in parallel over the cores.
+func (s *snapshot) imageScores(q []float32) []float32 {
+	n := len(s.clips)
+	out := make([]float32, n)
+	dim := understand.VisualDim
+	stride := understand.Windows * dim
+	workers := min(runtime.GOMAXPROCS(0), max(1, n/2048))
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		lo, hi := n*w/workers, n*(w+1)/workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := lo; c < hi; c++ {
+				if !s.hasVisual[c] {
+					continue
+				}
+				base := s.visual[c*stride : (c+1)*stride]
+				var best float32 = -1
+				for k := 0; k < understand.Windows; k++ {
+					if d := dot(q, base[k*dim:(k+1)*dim]); d > best {
+						best = d
+					}
+				}
+				out[c] = calibrateImage(best)
+			}
+		}()
+	}
+	wg.Wait()
+	return out
+}
+
+func calibrateImage(cos float32) float32 {
+	v := (cos - imageFloor) / (imageCeil - imageFloor)
+	return min(max(v, 0), 1)
+}
+
+func dot(a, b []float32) float32 {
+	b = b[:len(a)]
+	var s0, s1, s2, s3 float32
+	i := 0
+	for ; i+4 <= len(a); i += 4 {
+		s0 += a[i] * b[i]
+		s1 += a[i+1] * b[i+1]
+		s2 += a[i+2] * b[i+2]
+		s3 += a[i+3] * b[i+3]
+	}
+	for ; i < len(a); i++ {
+		s0 += a[i] * b[i]
+	}
+	return s0 + s1 + s2 + s3
+}
