@@ -4,9 +4,13 @@
 package local
 
 import (
+	"context"
+
 	"glimpse/engine"
 	"glimpse/engine/generate"
 	"glimpse/engine/pipeline"
+	"glimpse/engine/search"
+	"glimpse/engine/understand"
 )
 
 // Config is the engine's configuration; the parts added here may grow
@@ -32,11 +36,27 @@ func New(cfg Config) (*engine.Engine, error) {
 	}
 	ec.Routes = append(ec.Routes, gen.Routes()...)
 
+	// Understanding runs as ingest stages; search follows ready and deleted
+	// videos as a listener and loads the ready ones once the engine exists.
+	und, err := understand.New(understand.Config{Logger: ec.Logger})
+	if err != nil {
+		return nil, err
+	}
+	srch := search.New(search.Config{MountPath: ec.MountPath, AllowPrivateURLs: ec.AllowPrivateURLs,
+		Embedder: und, Logger: ec.Logger})
+	ec.Stages = append(ec.Stages, und)
+	ec.Routes = append(ec.Routes, srch.Routes()...)
+	ec.Listeners = append(ec.Listeners, srch.Index())
+
 	eng, err := engine.New(ec)
 	if err != nil {
 		return nil, err
 	}
 	catalog.Catalog = eng.Catalog()
+	if err := srch.Attach(context.Background(), eng.Catalog()); err != nil {
+		eng.Close()
+		return nil, err
+	}
 	return eng, nil
 }
 
