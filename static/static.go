@@ -22,6 +22,7 @@ import (
 
 //go:embed app.css app.js vendor/*.js
 //go:embed search.css search.js thumbs.js watch.js
+//go:embed analysis.css
 var files embed.FS
 
 // Prefix is where the handler is mounted.

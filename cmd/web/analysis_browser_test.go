@@ -165,6 +165,11 @@ func TestAnalysisInTheBrowser(t *testing.T) {
 		}
 	}
 	t.Logf("%d updates before the final answer (%d chars)", len(growing), len(final))
+	if dir := os.Getenv("GLIMPSE_SCREENSHOTS"); dir != "" {
+		if png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100)); err == nil {
+			os.WriteFile(filepath.Join(dir, "analysis-panel.png"), png, 0o644)
+		}
+	}
 
 	// A chapter click seeks the player to the chapter's start: the last
 	// chapter, whose start is away from where the player begins.
