@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -16,6 +17,8 @@ import (
 
 	"glimpse/engine"
 	"glimpse/engine/pipeline"
+
+	"go.uber.org/goleak"
 )
 
 // fixtures are the synthetic inputs, made once per test binary.
@@ -77,6 +80,14 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	if fixtureDir != "" {
 		os.RemoveAll(fixtureDir)
+	}
+	// Every engine was closed: its workers, intake and downloads are gone.
+	http.DefaultClient.CloseIdleConnections()
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintln(os.Stderr, "goroutines leaked:", err)
+			code = 1
+		}
 	}
 	os.Exit(code)
 }

@@ -53,6 +53,9 @@ func NewDownloader(maxBytes int64, timeout time.Duration, allowPrivate bool) *Do
 	return d
 }
 
+// Close drops idle keep-alive connections, so no goroutine outlives the engine.
+func (d *Downloader) Close() { d.client.CloseIdleConnections() }
+
 // CheckURL accepts absolute http(s) URLs only.
 func CheckURL(raw string) error {
 	u, err := url.Parse(raw)

@@ -101,6 +101,9 @@ func (m *Manager) Start(ctx context.Context) error {
 func (m *Manager) Close() {
 	m.cancel()
 	m.wg.Wait()
+	if m.cfg.Downloader != nil {
+		m.cfg.Downloader.Close()
+	}
 }
 
 // TmpDir is where uploads are streamed before they become a task.
