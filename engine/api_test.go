@@ -208,6 +208,13 @@ func TestVideosAndTasks(t *testing.T) {
 	if len(vl.Data) != 1 || vl.Data[0]["hls"] != nil || vl.PageInfo.TotalResults != 1 {
 		t.Errorf("videos %+v", vl)
 	}
+	for q, want := range map[string]int{"?filename=good.mp4": 1, "?filename=other.mp4": 0} {
+		vl.Data = nil
+		e.call(t, "GET", "/indexes/"+ixID+"/videos"+q, nil, &vl)
+		if len(vl.Data) != want {
+			t.Errorf("videos%s: %d, want %d", q, len(vl.Data), want)
+		}
+	}
 	var ix index
 	e.call(t, "GET", "/indexes/"+ixID, nil, &ix)
 	if ix.VideoCount != 1 || ix.TotalDuration < 4.9 {

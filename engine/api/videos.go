@@ -101,7 +101,7 @@ func (s *Server) listVideos(w http.ResponseWriter, r *http.Request) error {
 	} else if !ok {
 		return notFound("index", indexID)
 	}
-	list, total, err := s.Store.ListVideos(r.Context(), indexID, p)
+	list, total, err := s.Store.ListVideos(r.Context(), indexID, r.URL.Query().Get("filename"), p)
 	if err != nil {
 		return err
 	}

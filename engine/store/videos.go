@@ -76,13 +76,18 @@ func (s *Store) videoByID(ctx context.Context, videoID string) (*Video, error) {
 	return v, err
 }
 
-// ListVideos returns one page of an index's ready videos and their total.
-func (s *Store) ListVideos(ctx context.Context, indexID string, p Page) ([]Video, int, error) {
+// ListVideos returns one page of an index's ready videos, optionally only
+// those with the given file name, and their total.
+func (s *Store) ListVideos(ctx context.Context, indexID, filename string, p Page) ([]Video, int, error) {
+	where, args := ` WHERE v.index_id = ? AND v.ready = 1`, []any{indexID}
+	if filename != "" {
+		where, args = where+` AND v.filename = ?`, append(args, filename)
+	}
 	var total int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM videos v WHERE v.index_id = ? AND v.ready = 1`, indexID).Scan(&total); err != nil {
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM videos v`+where, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	return s.queryVideos(ctx, total, `SELECT `+videoColumns+` FROM videos v WHERE v.index_id = ? AND v.ready = 1`+p.orderBy("v."), indexID)
+	return s.queryVideos(ctx, total, `SELECT `+videoColumns+` FROM videos v`+where+p.orderBy("v."), args...)
 }
 
 func (s *Store) queryVideos(ctx context.Context, total int, query string, args ...any) ([]Video, int, error) {
