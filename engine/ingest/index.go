@@ -68,7 +68,9 @@ func (m *Manager) index(t *store.Task) {
 	}
 	err = m.cfg.Store.MarkReady(context.Background(), t, hlsStatus, media.ListImages(dir), m.cfg.Now())
 	if errors.Is(err, store.ErrNotFound) {
-		m.discard(t.VideoID) // deleted while indexing
+		// Deleted while indexing, after the listeners heard it was ready:
+		// tell them again that it is gone.
+		m.afterVideoDeleted(t.IndexID, t.VideoID)
 		return
 	}
 	if err != nil {
