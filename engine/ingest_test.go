@@ -43,6 +43,7 @@ func fixture(t *testing.T, name string) string {
 			"mpeg4.mkv":     {"-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=5", "-f", "lavfi", "-i", "sine=duration=5", "-c:v", "mpeg4", "-c:a", "libmp3lame", "-shortest"},
 			"longgop.mp4":   append(lavfi(24, 640, 360), "-x264-params", "keyint=600:min-keyint=600:scenecut=0"),
 			"audioonly.m4a": {"-f", "lavfi", "-i", "sine=duration=5", "-c:a", "aac"},
+			"silent.mp4":    {"-f", "lavfi", "-i", "testsrc2=size=480x360:rate=30:duration=6", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "60"},
 		}
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -108,6 +109,7 @@ func TestIngestOutcomes(t *testing.T) {
 		{file: "good.mp4", width: 640, height: 360, seconds: 5},
 		{file: "mpeg4.mkv", width: 640, height: 360, seconds: 5},
 		{file: "longgop.mp4", width: 640, height: 360, seconds: 24},
+		{file: "silent.mp4", width: 480, height: 360, seconds: 6},
 		{file: "short.mp4", wantCode: "video_duration_too_short", wantMsg: "2.0 s long"},
 		{file: "tiny.mp4", wantCode: "video_resolution_too_low", wantMsg: "160x120"},
 		{file: "wide.mp4", wantCode: "video_resolution_invalid_aspect_ratio", wantMsg: "1280x360"},
@@ -149,7 +151,7 @@ func TestIngestOutcomes(t *testing.T) {
 			if len(tk.HLS.ThumbnailURLs) != 6 {
 				t.Errorf("thumbnail_urls %v", tk.HLS.ThumbnailURLs)
 			}
-			checkPlayable(t, tk.HLS.VideoURL, c.seconds)
+			checkPlayable(t, tk.HLS.VideoURL, c.seconds, c.file != "silent.mp4")
 			for _, u := range tk.HLS.ThumbnailURLs {
 				resp, b := get(t, u)
 				if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" || !bytes.HasPrefix(b, []byte{0xFF, 0xD8}) {
@@ -162,7 +164,7 @@ func TestIngestOutcomes(t *testing.T) {
 
 // checkPlayable downloads a playlist and its segments and has ffprobe read
 // the stream back: H.264 video of about the source's length.
-func checkPlayable(t *testing.T, playlistURL string, wantSeconds float64) {
+func checkPlayable(t *testing.T, playlistURL string, wantSeconds float64, withAudio bool) {
 	t.Helper()
 	resp, body := get(t, playlistURL)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.apple.mpegurl" ||
@@ -211,7 +213,9 @@ func checkPlayable(t *testing.T, playlistURL string, wantSeconds float64) {
 		t.Fatalf("ffprobe of the stream: %v", err)
 	}
 	mustContain(t, string(out), "codec_name=h264")
-	mustContain(t, string(out), "codec_name=aac")
+	if strings.Contains(string(out), "codec_name=aac") != withAudio {
+		t.Errorf("audio in the stream: %v, want %v", !withAudio, withAudio)
+	}
 	var d float64
 	for _, l := range strings.Split(string(out), "\n") {
 		if v, ok := strings.CutPrefix(l, "duration="); ok {
