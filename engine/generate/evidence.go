@@ -99,14 +99,21 @@ func newEvidence(meta *pipeline.VideoMeta, u *pipeline.Understanding) *evidence 
 	for _, un := range shown {
 		un.Mass = 1 + math.Log1p(un.Seconds/10)
 	}
-	for _, un := range ev.Units {
+	known := ev.Duration > 0
+	for i := range ev.Units {
+		un := &ev.Units[i]
 		if un.Source == FromSpeech {
 			ev.Speech++
 		} else {
 			ev.Screen++
 		}
-		if un.End > ev.Duration {
+		switch {
+		case !known && un.End > ev.Duration:
 			ev.Duration = un.End
+		case known && un.End > ev.Duration:
+			// Stages round span ends up to their sampling step; the
+			// video still ends where it ends.
+			un.End = max(un.Start, ev.Duration)
 		}
 	}
 	ev.computeSalience()
