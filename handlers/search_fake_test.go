@@ -52,6 +52,8 @@ type fakeMarengo struct {
 	searches []url.Values
 	images   [][]byte
 	patches  []map[string]any
+	// mediaBase is where the fake says media lives; tests never fetch it.
+	mediaBase string
 }
 
 type fakeClip struct {
@@ -73,7 +75,7 @@ func newFakeMarengo(t *testing.T) *fakeMarengo {
 		}
 		return doc
 	}
-	f := &fakeMarengo{t: t, seed: load("twelvelabs-openapi.yml"), full: loadFullSchemas(t, filepath.Join(root, "api", "twelvelabs-openapi-1.3-full.yaml"))}
+	f := &fakeMarengo{t: t, mediaBase: "https://media.example.test/", seed: load("twelvelabs-openapi.yml"), full: loadFullSchemas(t, filepath.Join(root, "api", "twelvelabs-openapi-1.3-full.yaml"))}
 	f.videos = map[string]map[string]any{}
 	f.addVideo("v1", "Derailment report.mp4", 160, true)
 	f.addVideo("v2", "Anchors.mp4", 95, true)
@@ -124,10 +126,7 @@ func (f *fakeMarengo) addVideo(id, filename string, duration float64, stream boo
 	f.videos[id] = v
 }
 
-// mediaURL is where the fake says media lives; tests never fetch it.
-func (f *fakeMarengo) mediaURL(rel string) string {
-	return "https://media.example.test/" + rel
-}
+func (f *fakeMarengo) mediaURL(rel string) string { return f.mediaBase + rel }
 
 func (f *fakeMarengo) client() *tlclient.Client {
 	return tlclient.New("test-key", tlclient.WithBaseURL(f.srv.URL+"/v1.3"), tlclient.WithMaxRetries(0))

@@ -57,7 +57,7 @@
       if (err && err.name === "NotAllowedError" && !video.muted) {
         video.muted = true;
         video.play().then(function () {
-          say("Playing muted: unmute with the player's volume control.");
+          say("Playing muted: unmute with the player's volume control.", 6000);
         }, function () {
           say("Press play to start at " + clock(startAt) + ".");
         });
@@ -102,10 +102,16 @@
     probe.src = poster;
   }
 
-  function say(text) {
+  // say shows a note over the player, for a while when ms is given.
+  function say(text, ms) {
     if (!message) return;
     message.textContent = text;
     message.hidden = false;
+    if (ms) {
+      setTimeout(function () {
+        if (message.textContent === text) message.hidden = true;
+      }, ms);
+    }
   }
 
   function clock(s) {

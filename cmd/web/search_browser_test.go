@@ -1,0 +1,275 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	goruntime "runtime"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
+	"glimpse/tlclient"
+)
+
+// searchBrowserMedia finds the SDK's example media ($GLIMPSE_TESTDATA/media,
+// else <repo>/.cache/media); missing media fails the test.
+func searchBrowserMedia(t *testing.T, name string) string {
+	t.Helper()
+	dir := os.Getenv("GLIMPSE_TESTDATA")
+	if dir == "" {
+		_, file, _, _ := goruntime.Caller(0)
+		dir = filepath.Join(filepath.Dir(file), "..", "..", ".cache")
+	}
+	p := filepath.Join(dir, "media", name)
+	if _, err := os.Stat(p); err != nil {
+		t.Fatalf("test media %s is missing (%v): run `make testdata`", p, err)
+	}
+	return p
+}
+
+// TestSearchAndWatchInBrowser walks the search flow in headless Chromium
+// against the web app with its embedded engine and the SDK's example video
+// indexed for real: search by text, open the first result and see the video
+// play from the clip's start; search with an image; page to more results.
+// GLIMPSE_SCREENSHOTS=<dir> also saves laptop and phone screenshots.
+func TestSearchAndWatchInBrowser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("indexes a 160 s video and drives Chromium")
+	}
+	video := searchBrowserMedia(t, "example.mp4")
+	still := searchBrowserMedia(t, "search_sample.png")
+	const chromium = "/usr/bin/chromium"
+	if _, err := os.Stat(chromium); err != nil {
+		t.Fatalf("%s is missing: run scripts/deps.sh test", chromium)
+	}
+
+	ts := httptest.NewUnstartedServer(nil)
+	baseURL := "http://" + ts.Listener.Addr().String()
+	cfg := &config{dataDir: t.TempDir(), baseURL: tlclient.DefaultBaseURL, maxUploadMB: 2048}
+	app, err := newApp(cfg, baseURL, slog.New(slog.NewTextHandler(searchLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Config.Handler = app.Handler
+	ts.Start()
+	t.Cleanup(func() { ts.Close(); app.Close() })
+
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	defer cancel()
+	api := tlclient.New("local", tlclient.WithBaseURL(baseURL+"/engine/v1.3"))
+	indexID, err := api.CreateIndex(ctx, tlclient.CreateIndexRequest{
+		IndexName: "browser-search",
+		Models:    []tlclient.IndexModel{{ModelName: "marengo2.7", ModelOptions: []string{"visual", "audio"}}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	task, err := api.CreateTask(ctx, tlclient.CreateTaskRequest{IndexID: indexID, Video: tlclient.FileUpload(video)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := api.WaitForTask(ctx, task.ID, tlclient.WaitOptions{Interval: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if done.Status != tlclient.TaskReady {
+		t.Fatalf("indexing ended %s: %+v", done.Status, done.Failure)
+	}
+
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromium),
+		chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.NoFirstRun,
+		chromedp.WindowSize(1366, 860),
+	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	defer cancelAlloc()
+	browser, cancelBrowser := chromedp.NewContext(allocCtx)
+	defer cancelBrowser()
+	shots := os.Getenv("GLIMPSE_SCREENSHOTS")
+
+	searchURL := baseURL + "/search?index=" + indexID
+	count := func(t *testing.T) int {
+		t.Helper()
+		n, err := chromedp.Run(browser, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=result]').length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	resultsText := func() string {
+		s, _ := chromedp.Run(browser, chromedp.Text(chromedp.CSS(`#results`)))
+		return strings.Join(strings.Fields(s), " ")
+	}
+
+	t.Run("text search plays the first result from its start", func(t *testing.T) {
+		err := chromedp.Do(browser,
+			chromedp.Navigate(searchURL+"&q=train+derailment"),
+			chromedp.WaitVisible(chromedp.CSS(`#results`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if count(t) == 0 {
+			t.Fatalf("no results for “train derailment”: %q", resultsText())
+		}
+		searchShots(t, browser, shots, "search-text")
+		link, err := chromedp.Run(browser, chromedp.AttributeValue(chromedp.CSS(`[data-testid=result-link]`), "href"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = chromedp.Do(browser,
+			chromedp.Click(chromedp.CSS(`[data-testid=result-link]`), chromedp.NodeVisible),
+			chromedp.WaitReady(chromedp.CSS(`#player`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		type playerState struct {
+			T, Start float64
+			Paused   bool
+		}
+		// Resolves at the first 'playing' event (or at once if already playing).
+		first, err := chromedp.Run(browser, chromedp.Evaluate[playerState](`new Promise(resolve => {
+			const v = document.getElementById('player');
+			const report = () => resolve({T: v.currentTime, Start: parseFloat(v.dataset.start), Paused: v.paused});
+			if (!v.paused && v.readyState >= 3) report(); else v.addEventListener('playing', report, {once: true});
+		})`, chromedp.EvalAwaitPromise))
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantStart, _ := strconv.ParseFloat(searchQueryParam(link.Value, "t"), 64)
+		if first.Start != wantStart {
+			t.Errorf("player starts at %v, the result link said %v", first.Start, wantStart)
+		}
+		if first.Paused || math.Abs(first.T-first.Start) > 1 {
+			t.Fatalf("playback began at %.2f s (paused=%v), want within 1 s of the clip's start %.2f s", first.T, first.Paused, first.Start)
+		}
+		// It keeps playing: the clock moves.
+		time.Sleep(1500 * time.Millisecond)
+		later, err := chromedp.Run(browser, chromedp.Evaluate[playerState](`(() => { const v = document.getElementById('player'); return {T: v.currentTime, Paused: v.paused}; })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if later.Paused || later.T <= first.T+0.5 {
+			t.Errorf("after 1.5 s the player is at %.2f s (paused=%v), from %.2f s", later.T, later.Paused, first.T)
+		}
+		t.Logf("first result %s: playing from %.2f s (clip starts %.2f s), %.2f s later", link.Value, first.T, first.Start, later.T)
+		searchShots(t, browser, shots, "watch")
+	})
+
+	t.Run("image search shows results", func(t *testing.T) {
+		err := chromedp.Do(browser,
+			chromedp.Navigate(searchURL),
+			chromedp.WaitVisible(chromedp.CSS(`#search-form`)),
+			chromedp.SetUploadFiles(chromedp.CSS(`#image`), []string{still}),
+			chromedp.WaitVisible(chromedp.CSS(`#image-preview`)),
+			chromedp.Click(chromedp.CSS(`[data-testid=search-submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=results-summary], [data-testid=search-error], [data-testid=no-results]`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		summary := resultsText()
+		if n := count(t); n == 0 || !strings.Contains(summary, "your image") {
+			t.Fatalf("image search: %d cards, results say %q", n, summary)
+		}
+		location, _ := chromedp.Run(browser, chromedp.Location())
+		if !strings.Contains(location, "/search?index="+indexID) {
+			t.Errorf("address after an image search: %s", location)
+		}
+		searchShots(t, browser, shots, "search-image")
+	})
+
+	t.Run("scrolling loads the next page", func(t *testing.T) {
+		err := chromedp.Do(browser,
+			chromedp.Navigate(searchURL+"&q=news&threshold=none"),
+			chromedp.WaitVisible(chromedp.CSS(`#results`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := count(t)
+		hasMore, _ := chromedp.Run(browser, chromedp.Evaluate[bool](`!!document.querySelector('[data-testid=more-button]')`))
+		if !hasMore {
+			t.Fatalf("only %d results and no next page for “news” at threshold none; paging can't be shown", before)
+		}
+		err = chromedp.Do(browser, chromedp.ScrollIntoView(chromedp.CSS(`[data-testid=more]`)))
+		if err == nil {
+			_, err = chromedp.Run(browser, chromedp.Poll[bool](fmt.Sprintf(`document.querySelectorAll('[data-testid=result]').length > %d`, before),
+				chromedp.WithPollingTimeout(20*time.Second)))
+		}
+		if err != nil {
+			t.Fatalf("the next page never arrived: %v", err)
+		}
+		keys, _ := chromedp.Run(browser, chromedp.Evaluate[[]string](`[...document.querySelectorAll('[data-testid=result]')].map(e => e.dataset.videoId + '@' + e.dataset.start)`))
+		seen := map[string]bool{}
+		for _, k := range keys {
+			if seen[k] {
+				t.Errorf("result %s shown twice after paging", k)
+			}
+			seen[k] = true
+		}
+		t.Logf("paging: %d then %d results", before, len(keys))
+	})
+}
+
+// searchShots saves a laptop and a phone screenshot of the current page when
+// dir is set.
+func searchShots(t *testing.T, ctx context.Context, dir, name string) {
+	t.Helper()
+	if dir == "" {
+		return
+	}
+	for _, size := range []struct {
+		name string
+		w, h int64
+		mob  bool
+	}{{"laptop", 1366, 860, false}, {"phone", 390, 844, true}} {
+		err := chromedp.Do(ctx,
+			chromedp.EmulateViewport(size.w, size.h, func(p *emulation.SetDeviceMetricsOverrideParams, touch *emulation.SetTouchEmulationEnabledParams) {
+				p.Mobile, touch.Enabled = size.mob, size.mob
+			}),
+			chromedp.Sleep(400*time.Millisecond),
+		)
+		var png []byte
+		if err == nil {
+			png, err = chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		}
+		if err != nil {
+			t.Logf("screenshot %s-%s: %v", name, size.name, err)
+			continue
+		}
+		os.WriteFile(filepath.Join(dir, name+"-"+size.name+".png"), png, 0o644)
+	}
+	chromedp.Do(ctx, chromedp.EmulateViewport(1366, 860))
+}
+
+func searchQueryParam(href, key string) string {
+	if i := strings.Index(href, "?"); i >= 0 {
+		for _, kv := range strings.Split(href[i+1:], "&") {
+			if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+				return v
+			}
+		}
+	}
+	return ""
+}
+
+// searchLogWriter sends log lines to t.Log.
+type searchLogWriter struct{ t *testing.T }
+
+func (w searchLogWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
