@@ -61,7 +61,7 @@ func startEngine(t *testing.T, cfg engine.Config) *testEngine {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(eng.Handler())
+	srv := newServer(eng)
 	t.Cleanup(func() {
 		srv.Close()
 		if err := eng.Close(); err != nil {
@@ -70,6 +70,8 @@ func startEngine(t *testing.T, cfg engine.Config) *testEngine {
 	})
 	return &testEngine{Engine: eng, srv: srv, dataDir: cfg.DataDir, key: cfg.APIKey}
 }
+
+func newServer(eng *engine.Engine) *httptest.Server { return httptest.NewServer(eng.Handler()) }
 
 // call does a request and decodes a JSON answer into out (if non-nil).
 func (e *testEngine) call(t *testing.T, method, path string, body any, out any) (int, []byte) {

@@ -1,0 +1,84 @@
+package engine_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"glimpse/engine"
+	"glimpse/engine/pipeline"
+)
+
+// gateStage reports half its work, then waits to be let through.
+type gateStage struct {
+	reached chan struct{}
+	open    chan struct{}
+}
+
+func (gateStage) Name() string    { return "gate" }
+func (gateStage) Weight() float64 { return 9 } // as heavy as the core stages together
+func (g gateStage) Run(ctx context.Context, _ *pipeline.Video, progress func(float64)) error {
+	progress(0.5)
+	select {
+	case g.reached <- struct{}{}:
+	default:
+	}
+	select {
+	case <-g.open:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TestProgressAndGracefulStop: a task shows the weighted progress of its
+// stages while indexing; stopping the engine puts it back in the queue and
+// the next start finishes it.
+func TestProgressAndGracefulStop(t *testing.T) {
+	dataDir := t.TempDir()
+	gate := gateStage{reached: make(chan struct{}, 1), open: make(chan struct{})}
+	var taskID string
+	// Stopped twice mid-indexing: a graceful stop puts the task back in the
+	// queue (unlike a crash, which counts towards failing it).
+	for round := range 2 {
+		eng, err := engine.New(engine.Config{DataDir: dataDir, APIKey: "k", Stages: []pipeline.Stage{gate}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e := wrap(t, eng, dataDir)
+		if round == 0 {
+			index := e.createIndex(t, "progress")
+			_, out := e.upload(t, map[string]string{"index_id": index}, fixture(t, "good.mp4"))
+			taskID = out["_id"].(string)
+		}
+		select {
+		case <-gate.reached:
+		case <-time.After(time.Minute):
+			t.Fatal("the gate stage never ran")
+		}
+		var tk task
+		e.call(t, "GET", "/tasks/"+taskID, nil, &tk)
+		// core stages done (weight 9 of 18) and half the gate (4.5): 75 %
+		if tk.Status != "indexing" || tk.Progress != 75 || tk.HLS == nil || tk.HLS.Status != "PROCESSING" || tk.HLS.VideoURL != "" {
+			t.Fatalf("while indexing: %+v", tk)
+		}
+		e.srv.Close()
+		if err := eng.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// The next start redoes it; this time the gate is open.
+	close(gate.open)
+	second := startEngine(t, engine.Config{DataDir: dataDir, APIKey: "k", Stages: []pipeline.Stage{gate}})
+	tk := second.waitTask(t, taskID)
+	if tk.Status != "ready" || tk.Progress != 100 || tk.HLS == nil || tk.HLS.Status != "COMPLETE" {
+		t.Fatalf("after restart: %+v", tk)
+	}
+}
+
+func wrap(t *testing.T, eng *engine.Engine, dataDir string) *testEngine {
+	e := &testEngine{Engine: eng, dataDir: dataDir, key: "k"}
+	e.srv = newServer(eng)
+	return e
+}
