@@ -44,10 +44,12 @@ const (
 	maxPromptRunes = 8000
 	// answerStartTimeout drops an answer whose page never opened its stream.
 	answerStartTimeout = time.Minute
-	// answerLinger is how long a finished answer waits for its page to close
-	// the stream (the page does so on the "done" event), and how long its
-	// final form is kept for a page that reconnects.
-	answerLinger = 30 * time.Second
+	// doneGrace is how long a finished answer waits for its page to close
+	// the stream, which the page does on the "done" event.
+	doneGrace = 2 * time.Second
+	// answerLinger is how long a finished answer's final form is kept for a
+	// page that reconnects.
+	answerLinger = time.Minute
 )
 
 // analysisPanel shows the kept analysis of a video, generating it first when
@@ -349,7 +351,8 @@ func (s *Server) writeAnswer(run *answerRun, subscribed <-chan struct{}, endServ
 				continue
 			}
 			text.WriteString(ev.Text)
-			// The whole text so far, so that a dropped event costs nothing.
+			// The whole text so far, so that an event the hub drops for a
+			// client that fell behind costs nothing.
 			s.Events.Publish(run.stream, "answer", []byte(templates.AnswerBodyHTML(text.String())))
 		case tlclient.EventStreamEnd:
 			ended, finish = true, ev.FinishReason
@@ -385,11 +388,13 @@ func (s *Server) writeAnswer(run *answerRun, subscribed <-chan struct{}, endServ
 	run.mu.Unlock()
 	s.Events.Publish(run.stream, "done", final)
 
-	// The page closes the stream on "done"; a client that does not is let
-	// go after a while.
+	// The page closes the stream on "done". A client still there after a
+	// moment did not get it (the hub drops events for a client that falls
+	// behind): end the stream, and the reconnecting page is handed the
+	// final form by answerEvents.
 	select {
 	case <-run.ctx.Done():
-	case <-time.After(answerLinger):
+	case <-time.After(doneGrace):
 		endServe()
 	}
 }

@@ -34,7 +34,7 @@ const waitLimit = 5 * time.Second
 // /analyze. Every JSON body and NDJSON event it sends is checked against the
 // API description first.
 type fakePegasus struct {
-	t      *testing.T
+	t      testing.TB
 	spec   *openapi3.T
 	srv    *httptest.Server
 	gists  atomic.Int32
@@ -43,21 +43,22 @@ type fakePegasus struct {
 	failGi atomic.Bool // /gist answers 404 resource_not_exist
 
 	mu     sync.Mutex
-	pieces []string // text_generation events of /analyze
-	finish string   // "" ends the stream without stream_end (cut off)
-	hold   bool     // after the pieces, wait for the client to leave
-	// gone is closed when an /analyze connection ends before the answer did.
+	pieces []string      // text_generation events of /analyze
+	finish string        // "" ends the stream without stream_end (cut off)
+	hold   bool          // after the pieces, wait for the client to leave
+	gap    time.Duration // between pieces
+	// gone gets a value when an /analyze connection ends before the answer did.
 	gone chan struct{}
 }
 
-func newFakePegasus(t *testing.T) *fakePegasus {
+func newFakePegasus(t testing.TB) *fakePegasus {
 	t.Helper()
 	loader := openapi3.NewLoader()
 	spec, err := loader.LoadFromFile(filepath.Join(repoRoot(t), "api", "twelvelabs-openapi.yml"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fakePegasus{t: t, spec: spec, gone: make(chan struct{}), finish: "stop"}
+	f := &fakePegasus{t: t, spec: spec, gone: make(chan struct{}, 100), finish: "stop", gap: 20 * time.Millisecond}
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1.3/gist", f.gist)
 	mux.HandleFunc("POST /v1.3/summarize", f.summarize)
@@ -67,7 +68,7 @@ func newFakePegasus(t *testing.T) *fakePegasus {
 	return f
 }
 
-func repoRoot(t *testing.T) string {
+func repoRoot(t testing.TB) string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Dir(filepath.Dir(file))
 }
@@ -126,7 +127,7 @@ func (f *fakePegasus) summarize(w http.ResponseWriter, r *http.Request) {
 func (f *fakePegasus) analyze(w http.ResponseWriter, r *http.Request) {
 	f.asks.Add(1)
 	f.mu.Lock()
-	pieces, finish, hold := f.pieces, f.finish, f.hold
+	pieces, finish, hold, gap := f.pieces, f.finish, f.hold, f.gap
 	f.mu.Unlock()
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	send := func(ev map[string]any) bool {
@@ -145,15 +146,15 @@ func (f *fakePegasus) analyze(w http.ResponseWriter, r *http.Request) {
 		}
 		// Pieces come apart in time, as a model writes them.
 		select {
-		case <-time.After(20 * time.Millisecond):
+		case <-time.After(gap):
 		case <-r.Context().Done():
-			close(f.gone)
+			f.gone <- struct{}{}
 			return
 		}
 	}
 	if hold {
 		<-r.Context().Done()
-		close(f.gone)
+		f.gone <- struct{}{}
 		return
 	}
 	if finish != "" {
@@ -196,7 +197,7 @@ func (o oneBackend) WithKey(string) Backend { return o.b }
 func (f *fakePegasus) backends() Backends {
 	return oneBackend{Backend{Name: "Test cloud", Client: f.client()}}
 }
-func newTestStore(t *testing.T) *analysisstore.Store {
+func newTestStore(t testing.TB) *analysisstore.Store {
 	st, err := analysisstore.New(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -211,7 +212,7 @@ type analysisApp struct {
 	http *httptest.Server
 }
 
-func newAnalysisApp(t *testing.T, fake *fakePegasus, store AnalysisStore) *analysisApp {
+func newAnalysisApp(t testing.TB, fake *fakePegasus, store AnalysisStore) *analysisApp {
 	t.Helper()
 	sess := &testSessions{}
 	hub := events.New(events.Options{Owner: func(r *http.Request) string { return sess.Get(r).ID }})
@@ -228,7 +229,7 @@ func newAnalysisApp(t *testing.T, fake *fakePegasus, store AnalysisStore) *analy
 	return &analysisApp{srv: s, http: ts}
 }
 
-func (a *analysisApp) do(t *testing.T, method, path, session string, form url.Values) (*http.Response, string) {
+func (a *analysisApp) do(t testing.TB, method, path, session string, form url.Values) (*http.Response, string) {
 	t.Helper()
 	var body io.Reader
 	if form != nil {
@@ -250,7 +251,7 @@ func (a *analysisApp) do(t *testing.T, method, path, session string, form url.Va
 	return resp, string(b)
 }
 
-func parseHTML(t *testing.T, body string) *goquery.Document {
+func parseHTML(t testing.TB, body string) *goquery.Document {
 	t.Helper()
 	doc, err := goquery.NewDocumentFromReader(strings.NewReader(body))
 	if err != nil {
@@ -358,7 +359,7 @@ func TestAnalysisPanelErrorIsShownAndNotKept(t *testing.T) {
 type sseEvent struct{ name, data string }
 
 // openSSE connects to an answer's stream and delivers its events.
-func (a *analysisApp) openSSE(t *testing.T, ctx context.Context, path, session string) <-chan sseEvent {
+func (a *analysisApp) openSSE(t testing.TB, ctx context.Context, path, session string) <-chan sseEvent {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(ctx, "GET", a.http.URL+path, nil)
 	req.AddCookie(&http.Cookie{Name: "sid", Value: session})
@@ -397,7 +398,7 @@ func (a *analysisApp) openSSE(t *testing.T, ctx context.Context, path, session s
 	return out
 }
 
-func next(t *testing.T, evs <-chan sseEvent) sseEvent {
+func next(t testing.TB, evs <-chan sseEvent) sseEvent {
 	t.Helper()
 	select {
 	case ev, ok := <-evs:
@@ -412,7 +413,7 @@ func next(t *testing.T, evs <-chan sseEvent) sseEvent {
 }
 
 // ask posts a question and returns the answer's stream path.
-func (a *analysisApp) ask(t *testing.T, session, prompt string) string {
+func (a *analysisApp) ask(t testing.TB, session, prompt string) string {
 	t.Helper()
 	resp, body := a.do(t, "POST", panelPath+"/answers", session, url.Values{"prompt": {prompt}, "temperature": {"0"}})
 	if resp.StatusCode != 200 {
@@ -583,5 +584,30 @@ func TestAnswerBelongsToItsSession(t *testing.T) {
 	// The owner still gets the answer.
 	if ev := next(t, app.openSSE(t, t.Context(), stream, "alice")); !strings.Contains(ev.data, "Private") {
 		t.Fatalf("owner's first event = %+v", ev)
+	}
+}
+
+func TestReconnectGetsTheFinalAnswer(t *testing.T) {
+	fake := newFakePegasus(t)
+	fake.pieces = []string{"Smoke ", "over ", "the yard."}
+	app := newAnalysisApp(t, fake, newTestStore(t))
+	stream := app.ask(t, "alice", "What happens?")
+
+	ctx, leave := context.WithCancel(t.Context())
+	evs := app.openSSE(t, ctx, stream, "alice")
+	for ev := next(t, evs); ev.name != "done"; ev = next(t, evs) {
+	}
+	leave()
+
+	// A page that missed "done" (its connection broke, or the hub dropped
+	// the event) reconnects and is handed the final form; nothing is asked again.
+	ev := next(t, app.openSSE(t, t.Context(), stream, "alice"))
+	answer := parseHTML(t, ev.data).Find(`[data-testid=answer]`)
+	if ev.name != "done" || answer.AttrOr("data-state", "") != "done" ||
+		strings.TrimSpace(answer.Find(`[data-testid=answer-text]`).Text()) != "Smoke over the yard." {
+		t.Fatalf("reconnect got %+v", ev)
+	}
+	if fake.asks.Load() != 1 {
+		t.Fatalf("the API was asked %d times, want 1", fake.asks.Load())
 	}
 }

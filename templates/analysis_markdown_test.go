@@ -101,3 +101,17 @@ func FuzzSafeMarkdown(f *testing.F) {
 		})
 	})
 }
+
+// BenchmarkSafeMarkdown renders a 2 KB answer, what the app does after
+// every piece of a long answer.
+func BenchmarkSafeMarkdown(b *testing.B) {
+	var sb strings.Builder
+	for sb.Len() < 2048 {
+		sb.WriteString("- At **1:05** the *smoke* rises over [the yard](https://example.com); see 2:30.\n")
+	}
+	src := sb.String()
+	b.SetBytes(int64(len(src)))
+	for b.Loop() {
+		SafeMarkdown(src)
+	}
+}
