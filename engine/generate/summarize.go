@@ -144,6 +144,22 @@ func (ev *evidence) chapters() []Chapter {
 	return out
 }
 
+// spanTerms counts the words said or shown mostly inside [start, end).
+func (ev *evidence) spanTerms(start, end float64) map[string]float64 {
+	tf := map[string]float64{}
+	for _, un := range ev.unitsIn(start, end) {
+		if mid := (un.Start + un.End) / 2; mid < start || mid >= end {
+			continue
+		}
+		for _, w := range un.Words {
+			if !w.Stop && salientStem(w.Stem) {
+				tf[w.Stem]++
+			}
+		}
+	}
+	return tf
+}
+
 // termVector is the bag of stems said in a span, or shown when the video
 // has little speech: captions in a news report cycle on their own clock
 // and would blur where the spoken subject changes.
@@ -190,15 +206,22 @@ func (ev *evidence) describeSpan(start, end float64, edges []float64) (title, su
 	chapters := max(1, len(edges)-1)
 	docFreq := map[string]int{}
 	for i := 0; i+1 < len(edges); i++ {
-		for st := range ev.termVector(edges[i], edges[i+1]) {
+		for st := range ev.spanTerms(edges[i], edges[i+1]) {
 			docFreq[st]++
 		}
 	}
-	tf := ev.termVector(start, end)
+	// Distinctive here (rare in other chapters) and salient overall (said
+	// or shown repeatedly): a word a speech recogniser misheard once is
+	// distinctive but not salient.
+	tf := ev.spanTerms(start, end)
+	heading := stemSet(words(ev.recurringCaption()))
 	distinct := map[string]float64{}
 	for st, f := range tf {
+		if _, ok := heading[st]; ok {
+			continue // the video's heading names the whole video, not this part
+		}
 		idf := math.Log(1 + float64(chapters)/float64(max(1, docFreq[st])))
-		distinct[st] = math.Log1p(f) * idf * (1 + ev.weight[st]/10)
+		distinct[st] = math.Log1p(f) * idf * ev.weight[st]
 	}
 
 	var bestSpeech, bestCaption *unit
@@ -245,12 +268,14 @@ func (ev *evidence) describeSpan(start, end float64, edges []float64) (title, su
 		title = ev.distinctTitle(distinct)
 	}
 
+	// The caption first: it is read, where the transcript is heard by a
+	// machine and may be wrong, which the wording says.
 	var parts []string
-	if bestSpeech != nil {
-		parts = append(parts, fmt.Sprintf("At %s the speaker says: “%s”", clock(bestSpeech.Start), truncateWords(bestSpeech.Text, 45)))
-	}
 	if bestCaption != nil {
 		parts = append(parts, fmt.Sprintf("On screen at %s: “%s”", clock(bestCaption.Start), oneLine(bestCaption.Text)))
+	}
+	if bestSpeech != nil {
+		parts = append(parts, fmt.Sprintf("The transcript at %s reads: “%s”", clock(bestSpeech.Start), truncateWords(bestSpeech.Text, 30)))
 	}
 	if shots := ev.shotsIn(start, end); shots > 0 {
 		parts = append(parts, fmt.Sprintf("%d shot change%s.", shots, plural(shots)))
