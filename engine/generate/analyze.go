@@ -29,6 +29,9 @@ type analyzeRequest struct {
 	Stream         *bool           `json:"stream"`
 	MaxTokens      *int            `json:"max_tokens"`
 	ResponseFormat json.RawMessage `json:"response_format"`
+	// StartTime and EndTime (seconds) limit the analysis to part of the video.
+	StartTime *float64 `json:"start_time"`
+	EndTime   *float64 `json:"end_time"`
 }
 
 type videoContext struct {
@@ -108,6 +111,11 @@ func (g *Generator) handleAnalyze(w http.ResponseWriter, r *http.Request) error 
 	meta, u, err := g.loadVideo(r.Context(), id)
 	if err != nil {
 		return err
+	}
+	if req.StartTime != nil || req.EndTime != nil {
+		if u, err = window(u, meta.Duration, req.StartTime, req.EndTime); err != nil {
+			return err
+		}
 	}
 
 	genID := wire.NewID()
@@ -343,4 +351,37 @@ func sampleMoments(ms []Moment, k int, temp float64, rng *mrand.Rand) []Moment {
 		out = append(out, x.m)
 	}
 	return out
+}
+
+// window keeps the evidence inside [start, end) of the video.
+func window(u *pipeline.Understanding, duration float64, start, end *float64) (*pipeline.Understanding, error) {
+	if u.Duration > 0 {
+		duration = u.Duration
+	}
+	from, to := 0.0, duration
+	if start != nil {
+		from = *start
+	}
+	if end != nil {
+		to = *end
+	}
+	if from < 0 || to <= from || (duration > 0 && from >= duration) {
+		return nil, wire.ParameterInvalid("start_time and end_time must name a stretch of the video: 0 <= start_time < end_time.")
+	}
+	keep := func(spans []pipeline.Span) []pipeline.Span {
+		var out []pipeline.Span
+		for _, s := range spans {
+			if s.End > from && s.Start < to {
+				out = append(out, s)
+			}
+		}
+		return out
+	}
+	w := &pipeline.Understanding{Duration: u.Duration, Clips: u.Clips, Transcript: keep(u.Transcript), OnScreen: keep(u.OnScreen)}
+	for _, s := range u.Shots {
+		if s > from && s < to {
+			w.Shots = append(w.Shots, s)
+		}
+	}
+	return w, nil
 }

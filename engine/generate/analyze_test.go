@@ -128,6 +128,7 @@ func TestAnalyzeAnswers(t *testing.T) {
 		name     string
 		video    string
 		prompt   string
+		window   []float64
 		contains []string
 		absent   []string
 	}{
@@ -143,13 +144,21 @@ func TestAnalyzeAnswers(t *testing.T) {
 			contains: []string{"**Title:**", "#Ohio"}},
 		{name: "chapters", video: newsID, prompt: "Make a table of contents with chapters",
 			contains: []string{"1. **0:00–0:30**", "2. **0:30"}},
+		{name: "window without the answer", video: newsID, prompt: "What did the governor say about water?", window: []float64{0, 30},
+			contains: []string{"do not mention", "“governor”"}},
+		{name: "window with the answer", video: newsID, prompt: "What did the governor say about water?", window: []float64{60, 90},
+			contains: []string{"1:02", "bottled water"}, absent: []string{"0:48"}},
 		{name: "silent video", video: silentID, prompt: "What is said about the budget?",
 			contains: []string{"no detected speech or on-screen text"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			var got struct{ Data string }
-			if s := postJSON(t, srv.URL+"/v1.3/analyze", map[string]any{"video_id": tc.video, "prompt": tc.prompt, "temperature": 0, "stream": false}, &got); s != 200 {
+			body := map[string]any{"video_id": tc.video, "prompt": tc.prompt, "temperature": 0, "stream": false}
+			if tc.window != nil {
+				body["start_time"], body["end_time"] = tc.window[0], tc.window[1]
+			}
+			if s := postJSON(t, srv.URL+"/v1.3/analyze", body, &got); s != 200 {
 				t.Fatalf("status %d", s)
 			}
 			lower := strings.ToLower(got.Data)
@@ -217,6 +226,8 @@ func TestAnalyzeRefusesBadInput(t *testing.T) {
 		{"negative temperature", `{"video_id":"` + newsID + `","prompt":"x","temperature":-0.1}`, 400, "parameter_invalid"},
 		{"max_tokens 0", `{"video_id":"` + newsID + `","prompt":"x","max_tokens":0}`, 400, "parameter_invalid"},
 		{"max_tokens above 4096", `{"video_id":"` + newsID + `","prompt":"x","max_tokens":5000}`, 400, "parameter_invalid"},
+		{"window backwards", `{"video_id":"` + newsID + `","prompt":"x","start_time":50,"end_time":20}`, 400, "parameter_invalid"},
+		{"window past the end", `{"video_id":"` + newsID + `","prompt":"x","start_time":170}`, 400, "parameter_invalid"},
 		{"response_format", `{"video_id":"` + newsID + `","prompt":"x","response_format":{"type":"json_schema"}}`, 400, "parameter_invalid"},
 		{"not JSON", `{"video_id":`, 400, "parameter_invalid"},
 		{"prompt not a string", `{"video_id":"` + newsID + `","prompt":7}`, 400, "parameter_invalid"},
