@@ -42,10 +42,16 @@ type Options struct {
 	ClientQueue int
 	// WriteTimeout bounds one write to a client; 10 s.
 	WriteTimeout time.Duration
-	// IdleTimeout removes a stream that had no client and no event for
-	// this long, so per-session streams do not pile up; 30 min.
+	// IdleTimeout removes a stream that had no client for this long
+	// (events sent to nobody do not count), so per-session streams (and r3labs' goroutine for each)
+	// do not pile up; 2 min.
 	IdleTimeout time.Duration
-	Log         *slog.Logger
+	// Claim, when set, lets Serve recreate a stream that is not open (it
+	// went idle, or the server restarted) for an owner that may own it by
+	// name, so a browser reconnecting after a long sleep still gets its
+	// events. Without it, such a request is a 404.
+	Claim func(stream, owner string) bool
+	Log   *slog.Logger
 }
 
 // Hub is a set of SSE streams.
@@ -87,7 +93,7 @@ func New(opts Options) *Hub {
 		opts.WriteTimeout = 10 * time.Second
 	}
 	if opts.IdleTimeout <= 0 {
-		opts.IdleTimeout = 30 * time.Minute
+		opts.IdleTimeout = 2 * time.Minute
 	}
 	if opts.Log == nil {
 		opts.Log = slog.New(slog.DiscardHandler)
@@ -137,9 +143,7 @@ func (h *Hub) Open(name, owner string) bool {
 func (h *Hub) Publish(name, event string, data []byte) {
 	h.mu.Lock()
 	st, ok := h.streams[name]
-	if ok && !st.closing {
-		st.lastUsed = time.Now()
-	}
+	ok = ok && !st.closing
 	h.mu.Unlock()
 	if !ok || len(data) == 0 { // r3labs ends a client on an empty event
 		return
@@ -171,6 +175,9 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, name string) {
 	defer cancel()
 	cl := &client{cancel: cancel}
 
+	if owner != "" && h.opts.Claim != nil && h.opts.Claim(name, owner) {
+		h.Open(name, owner)
+	}
 	h.mu.Lock()
 	st, ok := h.streams[name]
 	if !ok || st.closing || h.closed || owner == "" || st.owner != owner {
@@ -195,24 +202,24 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, name string) {
 	_ = rc.SetWriteDeadline(time.Time{})
 
 	cw := &clientWriter{
-		header: w.Header(),
-		real:   w,
-		frames: make(chan []byte, h.opts.ClientQueue),
-		cancel: cancel,
-		hub:    h,
+		header:  w.Header(),
+		real:    w,
+		rc:      rc,
+		timeout: h.opts.WriteTimeout,
+		max:     h.opts.ClientQueue,
+		cancel:  cancel,
+		hub:     h,
 	}
-	writerDone := make(chan struct{})
-	go cw.drain(rc, h.opts.WriteTimeout, writerDone)
+	cw.idle.L = &cw.mu
 
 	// r3labs finds the stream in the query and rejects a non-numeric
-	// Last-Event-ID; give it a request it accepts.
-	r2 := r.Clone(ctx)
-	r2.Header.Del("Last-Event-ID")
-	r2.URL = &url.URL{Path: r.URL.Path, RawQuery: url.Values{"stream": {name}}.Encode()}
+	// Last-Event-ID; give it a request it accepts (a shallow copy: the
+	// headers are the original's, which this handler owns).
+	r.Header.Del("Last-Event-ID")
+	r2 := r.WithContext(ctx)
+	r2.URL = &url.URL{Path: r.URL.Path, RawQuery: "stream=" + url.QueryEscape(name)}
 	h.srv.ServeHTTP(cw, r2)
-
-	close(cw.frames)
-	<-writerDone
+	cw.wait()
 }
 
 // Close disconnects the clients of a stream, waits for them to leave, and
@@ -262,20 +269,27 @@ func (h *Hub) Shutdown() {
 // loop sends heartbeats and removes idle streams.
 func (h *Hub) loop() {
 	defer close(h.loopDone)
-	t := time.NewTicker(h.opts.Heartbeat)
+	t := time.NewTicker(min(h.opts.Heartbeat, h.opts.IdleTimeout/2))
 	defer t.Stop()
+	lastBeat := time.Now()
 	for {
 		select {
 		case <-h.stop:
 			return
 		case now := <-t.C:
 			var beat, idle []string
+			beatDue := now.Sub(lastBeat) >= h.opts.Heartbeat
+			if beatDue {
+				lastBeat = now
+			}
 			h.mu.Lock()
 			for n, st := range h.streams {
 				switch {
 				case st.closing:
 				case len(st.clients) > 0:
-					beat = append(beat, n)
+					if beatDue {
+						beat = append(beat, n)
+					}
 				case now.Sub(st.lastUsed) > h.opts.IdleTimeout:
 					idle = append(idle, n)
 				}
@@ -292,15 +306,24 @@ func (h *Hub) loop() {
 }
 
 // clientWriter is the ResponseWriter r3labs writes one client's events to.
-// It never blocks: a flushed frame goes to a bounded queue that drain
-// writes to the network; a full queue disconnects the client.
+// It never blocks: a flushed frame joins a bounded queue, written to the
+// network by a goroutine that lives only while the queue is not empty (so
+// an idle subscriber costs no goroutine of its own); a full queue
+// disconnects the client.
 type clientWriter struct {
 	header  http.Header
 	real    http.ResponseWriter
-	pending bytes.Buffer
-	frames  chan []byte
+	rc      *http.ResponseController
+	timeout time.Duration
+	max     int
 	cancel  context.CancelFunc
 	hub     *Hub
+	pending bytes.Buffer
+
+	mu      sync.Mutex
+	idle    sync.Cond // signalled when the writer goroutine exits
+	queue   [][]byte
+	writing bool
 	gone    bool
 }
 
@@ -311,40 +334,65 @@ func (c *clientWriter) WriteHeader(code int) { c.real.WriteHeader(code) }
 func (c *clientWriter) Write(p []byte) (int, error) { return c.pending.Write(p) }
 
 func (c *clientWriter) Flush() {
-	if c.gone {
-		c.pending.Reset()
-		return
-	}
 	frame := bytes.Clone(c.pending.Bytes())
 	c.pending.Reset()
-	select {
-	case c.frames <- frame:
-	default:
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gone {
+		return
+	}
+	if len(c.queue) >= c.max {
 		// Too slow: let it go rather than hold up the stream.
 		c.gone = true
+		c.queue = nil
 		c.hub.dropped.Add(1)
 		c.cancel()
+		return
+	}
+	c.queue = append(c.queue, frame)
+	if !c.writing {
+		c.writing = true
+		go c.writeLoop()
 	}
 }
 
-func (c *clientWriter) drain(rc *http.ResponseController, timeout time.Duration, done chan<- struct{}) {
-	defer close(done)
-	failed := false
-	for frame := range c.frames {
-		if failed {
-			continue
-		}
-		_ = rc.SetWriteDeadline(time.Now().Add(timeout))
-		if len(frame) > 0 {
-			if _, err := c.real.Write(frame); err != nil {
-				failed = true
-				c.cancel()
-				continue
-			}
-		}
-		if err := rc.Flush(); err != nil {
-			failed = true
+func (c *clientWriter) writeLoop() {
+	c.mu.Lock()
+	for len(c.queue) > 0 && !c.gone {
+		frame := c.queue[0]
+		c.queue[0] = nil
+		c.queue = c.queue[1:]
+		c.mu.Unlock()
+		err := c.writeFrame(frame)
+		c.mu.Lock()
+		if err != nil {
+			c.gone = true
+			c.queue = nil
 			c.cancel()
 		}
 	}
+	c.queue = nil // drop the backing array while idle
+	c.writing = false
+	c.idle.Broadcast()
+	c.mu.Unlock()
+}
+
+func (c *clientWriter) writeFrame(frame []byte) error {
+	_ = c.rc.SetWriteDeadline(time.Now().Add(c.timeout))
+	if len(frame) > 0 {
+		if _, err := c.real.Write(frame); err != nil {
+			return err
+		}
+	}
+	return c.rc.Flush()
+}
+
+// wait returns once no write is in flight, so the handler may return.
+func (c *clientWriter) wait() {
+	c.mu.Lock()
+	c.gone = true
+	for c.writing {
+		c.idle.Wait()
+	}
+	c.mu.Unlock()
 }

@@ -249,3 +249,53 @@ func TestIdleStreamsAreRemoved(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+func TestClaimRecreatesOwnStreamOnly(t *testing.T) {
+	h, srv := newTestHub(t, Options{Claim: func(stream, owner string) bool { return stream == "tasks-"+owner }}, 0)
+	tests := []struct {
+		stream, owner string
+		want          int
+	}{
+		{"tasks-alice", "alice", 200},
+		{"tasks-alice", "mallory", 404},
+		{"other-alice", "alice", 404},
+	}
+	for _, tc := range tests {
+		ctx, cancel := context.WithCancel(t.Context())
+		resp, _ := subscribe(t, ctx, srv.URL+"/events/"+tc.stream, tc.owner)
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s as %s: %d, want %d", tc.stream, tc.owner, resp.StatusCode, tc.want)
+		}
+		cancel()
+	}
+	_ = h
+}
+
+func TestStreamGoesWhenLastClientLeaves(t *testing.T) {
+	h, srv := newTestHub(t, Options{IdleTimeout: 100 * time.Millisecond}, 0)
+	h.Open("s", "o")
+	ctx, cancel := context.WithCancel(t.Context())
+	subscribe(t, ctx, srv.URL+"/events/s", "o")
+	waitClients(t, h, "s", 1)
+	// Kept while a client is attached, even with no events.
+	time.Sleep(300 * time.Millisecond)
+	if h.Clients("s") != 1 {
+		t.Fatal("stream with a client was removed")
+	}
+	cancel()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		h.mu.Lock()
+		_, ok := h.streams["s"]
+		h.mu.Unlock()
+		if !ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("stream kept after its last client left")
+		}
+		// Events to nobody do not keep it alive.
+		h.Publish("s", "e", []byte("x"))
+		time.Sleep(10 * time.Millisecond)
+	}
+}
