@@ -124,6 +124,18 @@ func TestGistOfSilentVideoInventsNothing(t *testing.T) {
 	if got.Title != silentID {
 		t.Errorf("title %q, want the file's own name %q", got.Title, silentID)
 	}
+	// Requested lists stay in the answer when empty: clients iterate them.
+	var raw map[string]any
+	postJSON(t, srv.URL+"/v1.3/gist", map[string]any{"video_id": silentID, "types": []string{"topic", "hashtag"}}, &raw)
+	for _, k := range []string{"topics", "hashtags"} {
+		if l, ok := raw[k].([]any); !ok || len(l) != 0 {
+			t.Errorf("%s = %#v, want []", k, raw[k])
+		}
+	}
+	postJSON(t, srv.URL+"/v1.3/summarize", map[string]any{"video_id": silentID, "type": "highlight"}, &raw)
+	if l, ok := raw["highlights"].([]any); !ok || len(l) != 0 || raw["summarize_type"] != "highlight" {
+		t.Errorf("highlights of a silent video = %#v, want [] with summarize_type", raw)
+	}
 }
 
 func TestChapters(t *testing.T) {
