@@ -266,7 +266,10 @@ func (f *fakeMarengo) searchPage(w http.ResponseWriter, r *http.Request) {
 	expired := f.expireTokens
 	f.mu.Unlock()
 	if expired {
-		f.writeError(w, 400, codePageExpired, "The page token has expired.")
+		// The search-page endpoint's errors have their own shape (WIRE-NOTES).
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]any{"error_code": codePageExpired, "message": "The page token has expired."})
 		return
 	}
 	parts := strings.Split(r.PathValue("token"), ".")

@@ -291,6 +291,34 @@ func TestSearchErrorStates(t *testing.T) {
 	}
 }
 
+// Searching several indexes shows each under its name; one that fails says
+// so beside the others' results.
+func TestSearchSeveralIndexes(t *testing.T) {
+	fake := newFakeMarengo(t)
+	app := newSearchApp(t, fake)
+	resp, doc := app.get(t, "/search?q=train&index="+fakeIndexID+"&index=6650ffffffffffffffffffff", false)
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("status %d, want 200 when one index answered", resp.StatusCode)
+	}
+	sections := doc.Find(".result-section")
+	if sections.Length() != 2 {
+		t.Fatalf("%d sections, want one per index", sections.Length())
+	}
+	if got := texts(sections.Eq(0).Find("h2")); len(got) != 1 || got[0] != "Newsroom" {
+		t.Errorf("first section heading %v", got)
+	}
+	if n := sections.Eq(0).Find(`[data-testid=result]`).Length(); n != len(fake.clips) {
+		t.Errorf("first index shows %d results", n)
+	}
+	if got := texts(sections.Eq(1).Find(`[data-testid=search-error]`)); len(got) != 1 || !strings.Contains(got[0], "The index does not exist.") {
+		t.Errorf("second index: %v", got)
+	}
+	checked := doc.Find(`input[name=index][checked]`).Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("value", "") })
+	if !reflect.DeepEqual(checked, []string{fakeIndexID, "6650ffffffffffffffffffff"}) {
+		t.Errorf("checked indexes %v", checked)
+	}
+}
+
 func TestSearchRejectsBadImages(t *testing.T) {
 	tests := []struct {
 		name, file string

@@ -11,6 +11,7 @@
     message = document.getElementById("player-message");
     // Delegation: chapters and highlights arrive later in the analysis panel.
     document.addEventListener("click", onSeekClick);
+    showCurrentMoment();
     if (!video) return;
     startAt = parseFloat(video.dataset.start) || 0;
     checkPoster();
@@ -79,6 +80,16 @@
     if (!el || !video) return;
     e.preventDefault();
     seek(parseFloat(el.getAttribute("data-seek")));
+  }
+
+  // showCurrentMoment scrolls the list of moments (not the page) to the
+  // one being watched.
+  function showCurrentMoment() {
+    var cur = document.querySelector(".moments .current");
+    if (!cur) return;
+    var list = cur.parentElement;
+    list.scrollTop = Math.max(0, cur.offsetTop - 8);
+    list.scrollLeft = Math.max(0, cur.offsetLeft - 8);
   }
 
   function moveHead() {

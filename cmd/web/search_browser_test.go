@@ -165,6 +165,33 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 			t.Errorf("after 1.5 s the player is at %.2f s (paused=%v), from %.2f s", later.T, later.Paused, first.T)
 		}
 		t.Logf("first result %s: playing from %.2f s (clip starts %.2f s), %.2f s later", link.Value, first.T, first.Start, later.T)
+
+		// Any [data-seek] element seeks the player: the replay button, and
+		// one added later the way the analysis panel adds its chapters.
+		for _, target := range []struct{ sel, add string }{
+			{`[data-testid=replay-clip]`, ""},
+			{`#late-seek`, `const a = document.createElement('a'); a.id = 'late-seek'; a.href = '#t=100'; a.dataset.seek = '100'; a.textContent = '1:40'; document.getElementById('analysis').append(a);`},
+		} {
+			want := first.Start
+			if target.add != "" {
+				want = 100
+				if _, err := chromedp.Run(browser, chromedp.Evaluate[chromedp.Void](target.add)); err != nil {
+					t.Fatal(err)
+				}
+			} else if _, err := chromedp.Run(browser, chromedp.Evaluate[chromedp.Void](`document.getElementById('player').currentTime = 140`)); err != nil {
+				t.Fatal(err)
+			}
+			if err := chromedp.Do(browser, chromedp.Click(chromedp.CSS(target.sel), chromedp.NodeVisible)); err != nil {
+				t.Fatal(err)
+			}
+			got, err := chromedp.Run(browser, chromedp.Evaluate[float64](`document.getElementById('player').currentTime`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if math.Abs(got-want) > 1 {
+				t.Errorf("clicking %s: player at %.2f s, want %.2f s", target.sel, got, want)
+			}
+		}
 		searchShots(t, browser, shots, "watch")
 	})
 
@@ -192,9 +219,14 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 	})
 
 	t.Run("scrolling loads the next page", func(t *testing.T) {
+		// An image query at threshold none ranks every clip that looks
+		// alike: more than one page of them.
 		err := chromedp.Do(browser,
-			chromedp.Navigate(searchURL+"&q=news&threshold=none"),
-			chromedp.WaitVisible(chromedp.CSS(`#results`)),
+			chromedp.Navigate(searchURL+"&threshold=none"),
+			chromedp.WaitVisible(chromedp.CSS(`#search-form`)),
+			chromedp.SetUploadFiles(chromedp.CSS(`#image`), []string{still}),
+			chromedp.Click(chromedp.CSS(`[data-testid=search-submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=results-summary], [data-testid=search-error], [data-testid=no-results]`)),
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -202,7 +234,7 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 		before := count(t)
 		hasMore, _ := chromedp.Run(browser, chromedp.Evaluate[bool](`!!document.querySelector('[data-testid=more-button]')`))
 		if !hasMore {
-			t.Fatalf("only %d results and no next page for “news” at threshold none; paging can't be shown", before)
+			t.Fatalf("only %d results and no next page for the image at threshold none; paging can't be shown", before)
 		}
 		err = chromedp.Do(browser, chromedp.ScrollIntoView(chromedp.CSS(`[data-testid=more]`)))
 		if err == nil {
