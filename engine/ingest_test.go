@@ -66,6 +66,11 @@ func fixture(t *testing.T, name string) string {
 		noise := make([]byte, 200<<10)
 		rand.Read(noise)
 		fixtureErr = os.WriteFile(filepath.Join(fixtureDir, "noise.mp4"), noise, 0o644)
+		// A phone-style portrait video: landscape pixels with a rotation tag.
+		if fixtureErr == nil {
+			fixtureErr = exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", filepath.Join(fixtureDir, "good.mp4"),
+				"-c", "copy", "-metadata:s:v:0", "rotate=90", filepath.Join(fixtureDir, "rotated.mp4")).Run()
+		}
 		good, _ := os.ReadFile(filepath.Join(fixtureDir, "good.mp4"))
 		if fixtureErr == nil {
 			fixtureErr = os.WriteFile(filepath.Join(fixtureDir, "truncated.mp4"), good[:len(good)/3], 0o644)
@@ -110,6 +115,7 @@ func TestIngestOutcomes(t *testing.T) {
 		{file: "mpeg4.mkv", width: 640, height: 360, seconds: 5},
 		{file: "longgop.mp4", width: 640, height: 360, seconds: 24},
 		{file: "silent.mp4", width: 480, height: 360, seconds: 6},
+		{file: "rotated.mp4", width: 360, height: 640, seconds: 5},
 		{file: "short.mp4", wantCode: "video_duration_too_short", wantMsg: "2.0 s long"},
 		{file: "tiny.mp4", wantCode: "video_resolution_too_low", wantMsg: "160x120"},
 		{file: "wide.mp4", wantCode: "video_resolution_invalid_aspect_ratio", wantMsg: "1280x360"},
@@ -151,7 +157,9 @@ func TestIngestOutcomes(t *testing.T) {
 			if len(tk.HLS.ThumbnailURLs) != 6 {
 				t.Errorf("thumbnail_urls %v", tk.HLS.ThumbnailURLs)
 			}
-			checkPlayable(t, tk.HLS.VideoURL, c.seconds, c.file != "silent.mp4")
+			probe := checkPlayable(t, tk.HLS.VideoURL, c.seconds, c.file != "silent.mp4")
+			// The stream shows the picture upright, whatever the source's rotation.
+			mustContain(t, probe, fmt.Sprintf("width=%d\nheight=%d", c.width, c.height))
 			for _, u := range tk.HLS.ThumbnailURLs {
 				resp, b := get(t, u)
 				if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "image/jpeg" || !bytes.HasPrefix(b, []byte{0xFF, 0xD8}) {
@@ -164,7 +172,7 @@ func TestIngestOutcomes(t *testing.T) {
 
 // checkPlayable downloads a playlist and its segments and has ffprobe read
 // the stream back: H.264 video of about the source's length.
-func checkPlayable(t *testing.T, playlistURL string, wantSeconds float64, withAudio bool) {
+func checkPlayable(t *testing.T, playlistURL string, wantSeconds float64, withAudio bool) string {
 	t.Helper()
 	resp, body := get(t, playlistURL)
 	if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "application/vnd.apple.mpegurl" ||
@@ -208,7 +216,7 @@ func checkPlayable(t *testing.T, playlistURL string, wantSeconds float64, withAu
 		all = append(all, b...)
 	}
 	os.WriteFile(joined, all, 0o644)
-	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "stream=codec_name:format=duration", "-of", "default=nw=1", joined).Output()
+	out, err := exec.Command("ffprobe", "-v", "error", "-show_entries", "stream=codec_name,width,height:format=duration", "-of", "default=nw=1", joined).Output()
 	if err != nil {
 		t.Fatalf("ffprobe of the stream: %v", err)
 	}
@@ -225,6 +233,7 @@ func checkPlayable(t *testing.T, playlistURL string, wantSeconds float64, withAu
 	if d < wantSeconds-0.5 || d > wantSeconds+1 {
 		t.Errorf("stream lasts %.2f s, want about %.0f", d, wantSeconds)
 	}
+	return string(out)
 }
 
 // TestStreamDisabled: enable_video_stream=false keeps no stream and no

@@ -37,6 +37,9 @@ func (t Tools) PlanHLS(ctx context.Context, src string, info *Info) (HLSPlan, er
 		plan.Reason = "video codec " + info.VideoCodec
 	case info.PixelFormat != "yuv420p" && info.PixelFormat != "yuvj420p":
 		plan.Reason = "pixel format " + info.PixelFormat
+	case info.Rotation%360 != 0:
+		// MPEG-TS cannot carry the rotation, so it is applied to the pixels.
+		plan.Reason = fmt.Sprintf("rotated %d°", info.Rotation)
 	default:
 		gap, err := t.MaxKeyframeGap(ctx, src, info.Duration)
 		if err != nil {

@@ -43,8 +43,11 @@ type Info struct {
 	FPS         float64
 	VideoCodec  string
 	PixelFormat string
-	HasAudio    bool
-	AudioCodec  string
+	// Rotation is the display rotation in degrees (phones record portrait
+	// video as rotated landscape).
+	Rotation   int
+	HasAudio   bool
+	AudioCodec string
 }
 
 type probeJSON struct {
@@ -108,6 +111,7 @@ func (t Tools) Probe(ctx context.Context, path string) (*Info, error) {
 			if r := parseFloat(s.Tags["rotate"]); r != 0 {
 				rotation = r
 			}
+			info.Rotation = int(rotation)
 			if int(math.Abs(rotation))%180 == 90 {
 				info.Width, info.Height = info.Height, info.Width
 			}
