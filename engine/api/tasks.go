@@ -190,18 +190,37 @@ func (s *Server) receiveFile(part io.Reader, form *taskForm) error {
 	if p, ok := part.(interface{ FileName() string }); ok {
 		form.filename = p.FileName()
 	}
-	n, err := io.Copy(f, io.LimitReader(part, s.MaxUploadBytes+1))
+	body := &readErrors{r: part}
+	n, err := io.Copy(f, io.LimitReader(body, s.MaxUploadBytes+1))
 	form.size = n
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
+	switch {
+	case err != nil && body.err != nil:
 		return wire.ParameterInvalid("The upload of video_file broke off before it was complete.")
+	case err != nil:
+		return fmt.Errorf("store upload: %w", err) // the disk, not the client: a 500
 	}
 	if n > s.MaxUploadBytes {
 		return s.tooLarge()
 	}
 	return nil
+}
+
+// readErrors remembers a read error, to tell a client that broke off from a
+// disk that failed.
+type readErrors struct {
+	r   io.Reader
+	err error
+}
+
+func (e *readErrors) Read(p []byte) (int, error) {
+	n, err := e.r.Read(p)
+	if err != nil && err != io.EOF {
+		e.err = err
+	}
+	return n, err
 }
 
 func (f *taskForm) discard() {

@@ -49,6 +49,10 @@ type Manager struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
+	// probes bounds concurrent validations (ffprobe), so a burst of uploads
+	// does not start a burst of processes.
+	probes chan struct{}
+
 	mu      sync.Mutex
 	running map[string]context.CancelFunc // by task id: indexing, validating, downloading
 }
@@ -71,6 +75,7 @@ func New(cfg Config) *Manager {
 	return &Manager{
 		cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel,
 		wake:    make(chan struct{}, cfg.Workers),
+		probes:  make(chan struct{}, 2*cfg.Workers),
 		running: map[string]context.CancelFunc{},
 	}
 }

@@ -75,7 +75,13 @@ func (m *Manager) startIntake(taskID string, download bool) {
 			err = m.download(ctx, taskID)
 		}
 		if err == nil {
-			err = m.validate(ctx, taskID)
+			select {
+			case m.probes <- struct{}{}:
+				err = m.validate(ctx, taskID)
+				<-m.probes
+			case <-ctx.Done():
+				err = ctx.Err()
+			}
 		}
 		m.settle(taskID, err)
 	})
