@@ -36,6 +36,10 @@ const (
 	searchPageLimit = 12
 	// maxQueryImageBytes is the largest image the API takes as a query.
 	maxQueryImageBytes = 5 << 20
+	// maxSearchFormBytes bounds the whole search form: the image and the fields.
+	maxSearchFormBytes = maxQueryImageBytes + 1<<20
+	// maxSearchIndexes bounds how many indexes one search asks at once.
+	maxSearchIndexes = 10
 	// titleLookups bounds the concurrent GetVideo calls that name results.
 	titleLookups = 6
 	// codePageExpired is the API's error code for a page token past page_expires_at.
@@ -81,6 +85,10 @@ func parseSearchQuery(v url.Values) (searchQuery, error) {
 		}
 	}
 	var errs []error
+	if len(q.IndexIDs) > maxSearchIndexes {
+		errs = append(errs, badRequest(fmt.Sprintf("Search at most %d indexes at once.", maxSearchIndexes)))
+		q.IndexIDs = q.IndexIDs[:maxSearchIndexes]
+	}
 	for _, o := range v["opt"] {
 		if !slices.Contains(searchOptionNames, o) {
 			errs = append(errs, badRequest(fmt.Sprintf("Unknown search option %q: use visual or audio.", o)))
@@ -239,8 +247,15 @@ func (s *Server) searchPage(c *gin.Context) error {
 // browser without JS is redirected to it). With a file the results come
 // back here and the pushed URL holds the text part of the query.
 func (s *Server) searchPost(c *gin.Context) error {
-	if err := c.Request.ParseMultipartForm(maxQueryImageBytes + 1<<20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
-		return badRequest("The search form couldn't be read; is the image larger than 5 MB?")
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxSearchFormBytes)
+	if err := c.Request.ParseMultipartForm(1 << 20); err != nil && !errors.Is(err, http.ErrNotMultipart) {
+		formErr := badRequest("The search form couldn't be read.")
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			formErr = badRequest("The image is larger than 5 MB; use a smaller one.")
+		}
+		q, _ := parseSearchQuery(c.Request.PostForm)
+		return s.renderSearch(c, q, nil, formErr)
 	}
 	img, err := readQueryImage(c.Request)
 	if err != nil {

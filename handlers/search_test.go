@@ -59,6 +59,7 @@ func TestSearchQueryRejectsUnknownValues(t *testing.T) {
 		{"q=x&group=year", "Unknown grouping"},
 		{"q=x&threshold=max", "Unknown threshold"},
 		{"image_url=javascript:alert(1)", "full http(s) address"},
+		{"q=x&index=a&index=b&index=c&index=d&index=e&index=f&index=g&index=h&index=i&index=j&index=k", "at most 10 indexes"},
 	}
 	for _, tt := range tests {
 		v, _ := url.ParseQuery(tt.query)
@@ -189,6 +190,15 @@ func TestSearchPostPushesShareableURL(t *testing.T) {
 	}
 	if doc2.Find(`[data-testid=result]`).Length() != 3 {
 		t.Error("the pushed URL doesn't show the same results")
+	}
+
+	// Going back to a URL htmx no longer holds asks for the whole page.
+	req, _ = http.NewRequest(http.MethodGet, app.http.URL+pushed, nil)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("HX-History-Restore-Request", "true")
+	_, restored := app.do(t, req)
+	if restored.Find("form#search-form").Length() != 1 || restored.Find(`[data-testid=result]`).Length() != 3 {
+		t.Error("a history restore didn't get the whole page with its results")
 	}
 
 	// Without JavaScript a text search redirects to its URL.
@@ -328,6 +338,7 @@ func TestSearchRejectsBadImages(t *testing.T) {
 		{"not an image", "notes.png", []byte("hello, I am text"), "isn't a JPEG or PNG"},
 		{"too small", "dot.png", pngImage(t, 10, 10), "at least 64x64"},
 		{"too large", "big.png", append(pngImage(t, 64, 64), make([]byte, maxQueryImageBytes)...), "larger than 5 MB"},
+		{"far too large for the form", "huge.png", append(pngImage(t, 64, 64), make([]byte, 2*maxSearchFormBytes)...), "larger than 5 MB"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -495,3 +506,78 @@ func pngImage(t *testing.T, w, h int) []byte {
 }
 
 func strconvItoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// FuzzSearchQuery: any query string either reads as a search whose URL reads
+// back the same, or is refused with a message for the person.
+func FuzzSearchQuery(f *testing.F) {
+	f.Add("q=train&opt=visual&fk=duration&fo=gte&fv=60")
+	f.Add("index=a&index=b&group=video&threshold=none&image_url=https://x.test/a.png")
+	f.Add("fk=&fv=x&fo=lt&op=xor")
+	f.Fuzz(func(t *testing.T, raw string) {
+		v, err := url.ParseQuery(raw)
+		if err != nil {
+			return
+		}
+		q, err := parseSearchQuery(v)
+		if err != nil {
+			if status, _ := classify(err); status != http.StatusBadRequest {
+				t.Fatalf("status %d for %q: %v", status, raw, err)
+			}
+			return
+		}
+		u, err := url.Parse(q.URL())
+		if err != nil {
+			t.Fatalf("URL %q doesn't parse: %v", q.URL(), err)
+		}
+		again, err := parseSearchQuery(u.Query())
+		if err != nil || !reflect.DeepEqual(again, q) {
+			t.Fatalf("%q: read back %+v (%v), want %+v", raw, again, err, q)
+		}
+	})
+}
+
+// checkAccessible fails when a control has no accessible name or an image
+// no alt text: what a screen reader would announce as nothing.
+func checkAccessible(t *testing.T, doc *goquery.Document) {
+	t.Helper()
+	labelled := map[string]bool{}
+	doc.Find("label[for]").Each(func(_ int, s *goquery.Selection) { labelled[s.AttrOr("for", "")] = true })
+	doc.Find("input, select, textarea").Each(func(_ int, s *goquery.Selection) {
+		if s.AttrOr("type", "") == "hidden" || s.ParentsFiltered("template").Length() > 0 {
+			return
+		}
+		if s.AttrOr("aria-label", "") != "" || labelled[s.AttrOr("id", "-")] || s.ParentsFiltered("label").Length() > 0 {
+			return
+		}
+		html, _ := goquery.OuterHtml(s)
+		t.Errorf("control without a label: %s", html)
+	})
+	doc.Find("button, a[href]").Each(func(_ int, s *goquery.Selection) {
+		if strings.TrimSpace(s.Text()) == "" && s.AttrOr("aria-label", "") == "" {
+			html, _ := goquery.OuterHtml(s)
+			t.Errorf("control without a name: %s", html)
+		}
+	})
+	doc.Find("img").Each(func(_ int, s *goquery.Selection) {
+		if strings.TrimSpace(s.AttrOr("alt", "")) == "" {
+			html, _ := goquery.OuterHtml(s)
+			t.Errorf("image without alt text: %s", html)
+		}
+	})
+}
+
+func TestSearchAndWatchPagesAreAccessible(t *testing.T) {
+	fake := newFakeMarengo(t)
+	app := newSearchApp(t, fake)
+	for _, path := range []string{
+		"/search",
+		"/search?q=train&group=video&fk=topic&fv=news",
+		"/search?q=nothing+like+this",
+		"/indexes/" + fakeIndexID + "/videos/v1/watch?t=75&end=80&q=train",
+	} {
+		t.Run(path, func(t *testing.T) {
+			_, doc := app.get(t, path, false)
+			checkAccessible(t, doc)
+		})
+	}
+}
