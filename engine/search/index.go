@@ -216,11 +216,15 @@ type snapshot struct {
 	clips  []clipRef
 	// visual holds every clip's descriptors back to back; hasVisual says
 	// which clips have them.
-	visual    []float32
-	hasVisual []bool
-	postings  map[string][]posting // stem -> where it occurs
-	vocab     []vocabWord          // every distinct word, for fuzzy matching
-	duration  float64
+	visual     []float32
+	hasVisual  []bool
+	postings   map[string][]posting // stem -> where it occurs
+	vocabByLen [][]vocabWord        // every distinct word by length, for fuzzy matching
+	// stemIDs numbers the stems; seq holds each clip's fields as stem
+	// numbers, for the cheap in-order check of multi-word queries.
+	stemIDs  map[string]int32
+	seq      [nFields][][]int32
+	duration float64
 }
 
 type clipRef struct {
@@ -248,7 +252,7 @@ func (x *Index) rebuild(indexID string) {
 		return
 	}
 	sort.Slice(vids, func(a, b int) bool { return vids[a].VideoID < vids[b].VideoID })
-	s := &snapshot{videos: vids, postings: map[string][]posting{}}
+	s := &snapshot{videos: vids, postings: map[string][]posting{}, stemIDs: map[string]int32{}}
 	dim := understand.Windows * understand.VisualDim
 	seen := map[string]bool{}
 	for vi, v := range vids {
@@ -265,16 +269,27 @@ func (x *Index) rebuild(indexID string) {
 				s.hasVisual = append(s.hasVisual, false)
 			}
 			for f := 0; f < nFields; f++ {
+				seq := make([]int32, len(c.Stems[f]))
 				for i, st := range c.Stems[f] {
+					sid, ok := s.stemIDs[st]
+					if !ok {
+						sid = int32(len(s.stemIDs))
+						s.stemIDs[st] = sid
+					}
+					seq[i] = sid
 					ps := s.postings[st]
 					if n := len(ps); n == 0 || ps[n-1] != (posting{id, uint8(f)}) {
 						s.postings[st] = append(ps, posting{id, uint8(f)})
 					}
 					if w := c.Words[f][i]; !seen[w] {
 						seen[w] = true
-						s.vocab = append(s.vocab, vocabWord{w, st})
+						for len(s.vocabByLen) <= len(w) {
+							s.vocabByLen = append(s.vocabByLen, nil)
+						}
+						s.vocabByLen[len(w)] = append(s.vocabByLen[len(w)], vocabWord{w, st})
 					}
 				}
+				s.seq[f] = append(s.seq[f], seq)
 			}
 		}
 	}

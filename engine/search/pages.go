@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"glimpse/engine/pipeline"
 	"glimpse/engine/wire"
 )
 
@@ -14,13 +15,29 @@ import (
 type resultSet struct {
 	id          string
 	indexID     string
-	items       []item
+	snap        *snapshot // the clips as they were when searched
+	hits        []hit     // group_by clip, in order
+	groups      []group   // group_by video, in order
+	metas       map[int32]*pipeline.VideoMeta
 	limit       int
 	innerTotal  int // clips inside video groups
 	expires     time.Time
 	withMeta    bool
 	poolCount   int
 	poolSeconds float64
+}
+
+// group is one video's matching clips, best first.
+type group struct {
+	video int32
+	hits  []hit
+}
+
+func (rs *resultSet) count() int {
+	if rs.groups != nil {
+		return len(rs.groups)
+	}
+	return len(rs.hits)
 }
 
 // pageStore keeps result sets by id; tokens are "<id>-<page>".
@@ -81,7 +98,7 @@ func (p *pageStore) get(tok string, now time.Time) (*resultSet, int, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	rs := p.sets[tok[:i]]
-	if rs == nil || now.After(rs.expires) || (page-1)*rs.limit >= max(len(rs.items), 1) {
+	if rs == nil || now.After(rs.expires) || (page-1)*rs.limit >= max(rs.count(), 1) {
 		return nil, 0, false
 	}
 	return rs, page, true

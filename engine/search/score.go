@@ -99,12 +99,17 @@ func (x *Index) candidates(s *snapshot, terms []queryTerm) []map[string]float32 
 			}
 		}
 		if len(t.word) >= 5 {
-			for _, v := range s.vocab {
-				if v.stem == t.stem {
+			for l := len(t.word) - 2; l <= len(t.word)+2; l++ {
+				if l < 0 || l >= len(s.vocabByLen) {
 					continue
 				}
-				if w := float32(fuzzyWeight(t, v.word, v.stem)); w > m[v.stem] {
-					m[v.stem] = w
+				for _, v := range s.vocabByLen[l] {
+					if v.stem == t.stem {
+						continue
+					}
+					if w := float32(fuzzyWeight(t, v.word, v.stem)); w > m[v.stem] {
+						m[v.stem] = w
+					}
 				}
 			}
 		}
@@ -113,40 +118,56 @@ func (x *Index) candidates(s *snapshot, terms []queryTerm) []map[string]float32 
 	return out
 }
 
-// textScores scores field f of every clip; nil entries mean no match.
+// textScores scores field f of every clip; nil means no clip matched.
 func (s *snapshot) textScores(terms []queryTerm, cands []map[string]float32, f int) []float32 {
 	nt := len(terms)
-	best := map[int32][]float32{}
+	var masks []uint64 // stem number -> bit i set when it stands for term i
+	if nt > 1 && nt <= 64 {
+		masks = make([]uint64, len(s.stemIDs))
+		for i, m := range cands {
+			for st := range m {
+				if id, ok := s.stemIDs[st]; ok {
+					masks[id] |= 1 << i
+				}
+			}
+		}
+	}
+	var best []float32 // clip*nt + term -> best weight; dense: postings can cover most clips
+	var touched []int32
 	for i, m := range cands {
 		for st, w := range m {
 			for _, p := range s.postings[st] {
 				if int(p.field) != f {
 					continue
 				}
-				b := best[p.clip]
-				if b == nil {
-					b = make([]float32, nt)
-					best[p.clip] = b
+				if best == nil {
+					best = make([]float32, len(s.clips)*nt)
 				}
-				if w > b[i] {
-					b[i] = w
+				row := best[int(p.clip)*nt : int(p.clip)*nt+nt]
+				if row[0] == 0 && !anyPositive(row) {
+					touched = append(touched, p.clip)
+				}
+				if w > row[i] {
+					row[i] = w
 				}
 			}
 		}
 	}
-	if len(best) == 0 {
+	if best == nil {
 		return nil
 	}
 	out := make([]float32, len(s.clips))
-	for c, b := range best {
+	for _, c := range touched {
+		row := best[int(c)*nt : int(c)*nt+nt]
 		var sum float64
 		all := true
-		for _, w := range b {
+		for _, w := range row {
 			sum += float64(w)
 			all = all && w > 0
 		}
-		sc := math.Pow(sum/float64(nt), coveragePower)
-		if nt > 1 && all && !s.together(c, f, cands) {
+		cover := sum / float64(nt)
+		sc := cover * math.Sqrt(cover) // cover^coveragePower
+		if masks != nil && all && !s.together(s.seq[f][c], masks, nt) {
 			sc *= scatteredPenalty
 		}
 		out[c] = float32(sc)
@@ -154,27 +175,32 @@ func (s *snapshot) textScores(terms []queryTerm, cands []map[string]float32, f i
 	return out
 }
 
-// together reports whether the clip has the query's words in order with at
-// most one other word between neighbours.
-func (s *snapshot) together(c int32, f int, cands []map[string]float32) bool {
-	ref := s.clips[c]
-	stems := s.videos[ref.video].Clips[ref.clip].Stems[f]
-	for start := range stems {
-		if cands[0][stems[start]] == 0 {
+func anyPositive(v []float32) bool {
+	for _, x := range v {
+		if x > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// together reports whether a clip's words (seq) hold the query's nt terms
+// in order, with at most one other word between neighbours.
+func (s *snapshot) together(seq []int32, masks []uint64, nt int) bool {
+	for start := range seq {
+		if masks[seq[start]]&1 == 0 {
 			continue
 		}
 		pos, ok := start, true
-		for _, m := range cands[1:] {
+		for i := 1; i < nt && ok; i++ {
+			bit := uint64(1) << i
 			switch {
-			case pos+1 < len(stems) && m[stems[pos+1]] > 0:
+			case pos+1 < len(seq) && masks[seq[pos+1]]&bit != 0:
 				pos++
-			case pos+2 < len(stems) && m[stems[pos+2]] > 0:
+			case pos+2 < len(seq) && masks[seq[pos+2]]&bit != 0:
 				pos += 2
 			default:
 				ok = false
-			}
-			if !ok {
-				break
 			}
 		}
 		if ok {

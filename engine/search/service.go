@@ -1,6 +1,7 @@
 package search
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -13,7 +14,7 @@ import (
 	"math"
 	"mime"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -375,16 +376,6 @@ func decodeImage(r io.Reader, limit int64) (image.Image, error) {
 	return img, nil
 }
 
-// item is one result: a clip, or a video with its clips.
-type item struct {
-	videoID    string
-	start, end float64
-	score      float64
-	thumb      string
-	clips      []item
-	meta       map[string]any
-}
-
 func (s *Search) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	catalog, err := s.getCatalog()
 	if err != nil {
@@ -410,98 +401,79 @@ func (s *Search) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// run searches and orders the results into a result set.
+// run searches and orders the results into a result set. Results stay
+// compact (clip numbers and scores) until a page of them is written.
 func (s *Search) run(ctx context.Context, catalog pipeline.Catalog, req *searchRequest) (*resultSet, error) {
 	rs := &resultSet{id: wire.NewID(), indexID: req.indexID, limit: req.pageLimit,
-		expires: s.cfg.Now().Add(s.cfg.PageTTL), withMeta: req.withMeta}
+		expires: s.cfg.Now().Add(s.cfg.PageTTL), metas: map[int32]*pipeline.VideoMeta{}, withMeta: req.withMeta}
 	snap := s.index.snapshot(req.indexID)
 	if snap == nil {
 		return rs, nil
 	}
+	rs.snap = snap
 	rs.poolCount, rs.poolSeconds = len(snap.videos), snap.duration
-	hits := s.index.match(snap, req.q)
+	all := s.index.match(snap, req.q)
 
 	// Keep what passes the threshold and the filter; metadata is looked up
 	// once per video, fresh, so a PATCHed user_metadata filters at once.
-	metas := map[int32]*pipeline.VideoMeta{}
-	passes := func(v int32) bool {
-		if req.filter == nil && !req.withMeta {
-			return true
+	needMeta := req.filter != nil || req.withMeta
+	looked := map[int32]bool{}
+	hits := all[:0]
+	for _, h := range all {
+		if h.score < req.threshold {
+			continue
 		}
-		m, seen := metas[v]
-		if !seen {
-			got, err := catalog.FindVideo(ctx, snap.videos[v].VideoID)
-			if err == nil && got != nil && got.IndexID == req.indexID {
-				m = got
+		if needMeta {
+			v := snap.clips[h.clip].video
+			if !looked[v] {
+				looked[v] = true
+				m, err := catalog.FindVideo(ctx, snap.videos[v].VideoID)
+				if err == nil && m != nil && m.IndexID == req.indexID && req.filter.match(m) {
+					rs.metas[v] = m
+				}
 			}
-			metas[v] = m
+			if rs.metas[v] == nil {
+				continue
+			}
 		}
-		return m != nil && req.filter.match(m)
+		hits = append(hits, h)
 	}
-	var clips []item
-	byVideo := map[int32][]item{}
-	var order []int32
-	for _, h := range hits {
-		if h.score < req.threshold || h.score <= 0 {
-			continue
-		}
-		ref := snap.clips[h.clip]
-		if !passes(ref.video) {
-			continue
-		}
-		v := snap.videos[ref.video]
-		c := v.Clips[ref.clip]
-		it := item{videoID: v.VideoID, start: c.Start, end: c.End, score: h.score, thumb: c.Thumb}
-		if m := metas[ref.video]; req.withMeta && m != nil {
-			it.meta = m.UserMetadata
-		}
-		if _, ok := byVideo[ref.video]; !ok {
-			order = append(order, ref.video)
-		}
-		byVideo[ref.video] = append(byVideo[ref.video], it)
-		clips = append(clips, it)
-	}
-	byScore := func(a, b item) bool {
+	// Clips are numbered in video-id then time order, so the clip number
+	// breaks score ties the same way every time.
+	slices.SortFunc(hits, func(a, b hit) int {
 		if a.score != b.score {
-			return a.score > b.score
+			return cmp.Compare(b.score, a.score)
 		}
-		if a.videoID != b.videoID {
-			return a.videoID < b.videoID
-		}
-		return a.start < b.start
-	}
+		return cmp.Compare(a.clip, b.clip)
+	})
 	if req.groupBy == "clip" {
 		if req.sortOption == "clip_count" {
-			count := map[string]int{}
-			for _, c := range clips {
-				count[c.videoID]++
+			perVideo := map[int32]int{}
+			for _, h := range hits {
+				perVideo[snap.clips[h.clip].video]++
 			}
-			sort.SliceStable(clips, func(i, j int) bool {
-				if ci, cj := count[clips[i].videoID], count[clips[j].videoID]; ci != cj {
-					return ci > cj
-				}
-				return byScore(clips[i], clips[j])
+			slices.SortStableFunc(hits, func(a, b hit) int {
+				return cmp.Compare(perVideo[snap.clips[b.clip].video], perVideo[snap.clips[a.clip].video])
 			})
-		} else {
-			sort.SliceStable(clips, func(i, j int) bool { return byScore(clips[i], clips[j]) })
 		}
-		rs.items = clips
+		rs.hits = hits
 		return rs, nil
 	}
-	for _, v := range order {
-		cs := byVideo[v]
-		sort.SliceStable(cs, func(i, j int) bool { return byScore(cs[i], cs[j]) })
-		rs.items = append(rs.items, item{videoID: cs[0].videoID, score: cs[0].score, thumb: cs[0].thumb,
-			start: cs[0].start, end: cs[0].end, clips: cs, meta: cs[0].meta})
-		rs.innerTotal += len(cs)
-	}
-	sort.SliceStable(rs.items, func(i, j int) bool {
-		a, b := rs.items[i], rs.items[j]
-		if req.sortOption == "clip_count" && len(a.clips) != len(b.clips) {
-			return len(a.clips) > len(b.clips)
+	at := map[int32]int{}
+	for _, h := range hits {
+		v := snap.clips[h.clip].video
+		i, ok := at[v]
+		if !ok {
+			i = len(rs.groups)
+			at[v] = i
+			rs.groups = append(rs.groups, group{video: v})
 		}
-		return byScore(a, b)
-	})
+		rs.groups[i].hits = append(rs.groups[i].hits, h)
+	}
+	rs.innerTotal = len(hits)
+	if req.sortOption == "clip_count" {
+		slices.SortStableFunc(rs.groups, func(a, b group) int { return cmp.Compare(len(b.hits), len(a.hits)) })
+	}
 	return rs, nil
 }
 
@@ -544,37 +516,46 @@ type pageJSON struct {
 
 func (s *Search) writePage(w http.ResponseWriter, r *http.Request, rs *resultSet, page int) {
 	base := wire.BaseURL(r, s.cfg.MountPath)
+	total := rs.count()
 	lo := (page - 1) * rs.limit
-	hi := min(lo+rs.limit, len(rs.items))
+	hi := min(lo+rs.limit, total)
 	out := pageJSON{
 		SearchPool: searchPoolJSON{TotalCount: rs.poolCount, TotalDuration: round2(rs.poolSeconds), IndexID: rs.indexID},
 		Data:       []resultJSON{},
-		PageInfo: pageInfoJSON{LimitPerPage: rs.limit, Page: page, TotalResults: len(rs.items),
-			TotalPage:         max(1, (len(rs.items)+rs.limit-1)/rs.limit),
+		PageInfo: pageInfoJSON{LimitPerPage: rs.limit, Page: page, TotalResults: total,
+			TotalPage:         max(1, (total+rs.limit-1)/rs.limit),
 			TotalInnerMatches: rs.innerTotal, PageExpiresAt: wire.Time(rs.expires)},
 	}
-	toJSON := func(it item, rank int) resultJSON {
-		j := resultJSON{VideoID: it.videoID, Score: round2(it.score * 100), Start: round2(it.start),
-			End: round2(it.end), Confidence: confidence(it.score), Rank: rank, UserMetadata: it.meta}
-		if it.thumb != "" {
-			j.ThumbnailURL = base + pipeline.MediaPath(it.videoID, it.thumb)
+	clipJSON := func(h hit, rank int) resultJSON {
+		ref := rs.snap.clips[h.clip]
+		v := rs.snap.videos[ref.video]
+		c := v.Clips[ref.clip]
+		j := resultJSON{VideoID: v.VideoID, Score: round2(h.score * 100), Start: round2(c.Start),
+			End: round2(c.End), Confidence: confidence(h.score), Rank: rank}
+		if c.Thumb != "" {
+			j.ThumbnailURL = base + pipeline.MediaPath(v.VideoID, c.Thumb)
+		}
+		if m := rs.metas[ref.video]; rs.withMeta && m != nil {
+			j.UserMetadata = m.UserMetadata
 		}
 		return j
 	}
 	for i := lo; i < hi; i++ {
-		it := rs.items[i]
-		j := toJSON(it, i+1)
-		if it.clips != nil {
-			j.ID = it.videoID
-			for k, c := range it.clips {
-				cj := toJSON(c, k+1)
-				cj.UserMetadata = nil
-				j.Clips = append(j.Clips, cj)
-			}
+		if rs.groups == nil {
+			out.Data = append(out.Data, clipJSON(rs.hits[i], i+1))
+			continue
+		}
+		g := rs.groups[i]
+		j := clipJSON(g.hits[0], i+1)
+		j.ID = j.VideoID
+		for k, h := range g.hits {
+			cj := clipJSON(h, k+1)
+			cj.UserMetadata = nil
+			j.Clips = append(j.Clips, cj)
 		}
 		out.Data = append(out.Data, j)
 	}
-	if hi < len(rs.items) {
+	if hi < total {
 		out.PageInfo.NextPageToken = token(rs.id, page+1)
 	}
 	if page > 1 {

@@ -32,6 +32,8 @@ type Speech struct {
 	Batch    string // pocketsphinx_batch binary
 	ModelDir string // holds en-us/, en-us.lm.bin, cmudict-en-us.dict
 	Workers  int
+	// Args tune the decoder; nil means FastDecoder.
+	Args []string
 }
 
 const (
@@ -40,9 +42,12 @@ const (
 	maxSegFrames = 2000
 )
 
-// decoderArgs trade a little accuracy for about 2.5x speed over the
-// defaults (measured on example.mp4: 37.7 s -> 16.2 s of CPU for 160 s).
-var decoderArgs = []string{"-fwdflat", "no", "-bestpath", "no", "-maxhmmpf", "5000", "-topn", "2"}
+// FastDecoder trades a little accuracy for about 2.5x speed over
+// pocketsphinx's defaults (measured on example.mp4: 37.7 s -> 16.2 s of CPU
+// for 160 s of audio); docs/BENCHMARKS.md has the WER of both.
+func FastDecoder() []string {
+	return []string{"-fwdflat", "no", "-bestpath", "no", "-maxhmmpf", "5000", "-topn", "2"}
+}
 
 // Recognize returns the words spoken in src (any file ffmpeg reads).
 func (s *Speech) Recognize(ctx context.Context, src string) ([]Word, error) {
@@ -241,7 +246,11 @@ func (s *Speech) decode(ctx context.Context, dir string, worker int, segs []segm
 		"-hmm", filepath.Join(s.ModelDir, "en-us"),
 		"-lm", filepath.Join(s.ModelDir, "en-us.lm.bin"),
 		"-dict", filepath.Join(s.ModelDir, "cmudict-en-us.dict")}
-	args = append(args, decoderArgs...)
+	if s.Args == nil {
+		args = append(args, FastDecoder()...)
+	} else {
+		args = append(args, s.Args...)
+	}
 	cmd := exec.CommandContext(ctx, s.Batch, args...)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("pocketsphinx: %v: %s", err, lastLine(string(out)))
