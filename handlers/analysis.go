@@ -44,6 +44,8 @@ const (
 	maxPromptRunes = 8000
 	// answerStartTimeout drops an answer whose page never opened its stream.
 	answerStartTimeout = time.Minute
+	// answerUpdateEvery bounds how often the text so far is sent to the page.
+	answerUpdateEvery = 15 * time.Millisecond
 	// doneGrace is how long a finished answer waits for its page to close
 	// the stream, which the page does on the "done" event.
 	doneGrace = 2 * time.Second
@@ -338,6 +340,9 @@ func (s *Server) writeAnswer(run *answerRun, subscribed <-chan struct{}, endServ
 		finish    string
 		streamErr error
 	)
+	updates := &answerUpdates{publish: func(md string) {
+		s.Events.Publish(run.stream, "answer", []byte(templates.AnswerBodyHTML(md)))
+	}}
 	for ev, err := range run.api.AnalyzeStream(run.ctx, tlclient.AnalyzeRequest{
 		VideoID: run.videoID, Prompt: run.prompt, Temperature: run.temperature,
 	}) {
@@ -351,13 +356,13 @@ func (s *Server) writeAnswer(run *answerRun, subscribed <-chan struct{}, endServ
 				continue
 			}
 			text.WriteString(ev.Text)
-			// The whole text so far, so that an event the hub drops for a
-			// client that fell behind costs nothing.
-			s.Events.Publish(run.stream, "answer", []byte(templates.AnswerBodyHTML(text.String())))
+			updates.set(text.String())
 		case tlclient.EventStreamEnd:
 			ended, finish = true, ev.FinishReason
 		}
 	}
+
+	updates.stop()
 
 	view := templates.AnswerView{
 		IndexID: run.indexID, VideoID: run.videoID, ID: run.id, Prompt: run.prompt,
@@ -388,14 +393,72 @@ func (s *Server) writeAnswer(run *answerRun, subscribed <-chan struct{}, endServ
 	run.mu.Unlock()
 	s.Events.Publish(run.stream, "done", final)
 
-	// The page closes the stream on "done". A client still there after a
-	// moment did not get it (the hub drops events for a client that falls
-	// behind): end the stream, and the reconnecting page is handed the
-	// final form by answerEvents.
+	// The page closes the stream on "done". A client still there a moment
+	// later may not have got it (the hub drops events for a client that
+	// fell behind a burst): send it once more, then end the stream, and the
+	// reconnecting page is handed the final form by answerEvents.
+	select {
+	case <-run.ctx.Done():
+		return
+	case <-time.After(doneGrace / 8):
+		s.Events.Publish(run.stream, "done", final)
+	}
 	select {
 	case <-run.ctx.Done():
 	case <-time.After(doneGrace):
 		endServe()
+	}
+}
+
+// answerUpdates publishes the text so far: at once when the last update is
+// answerUpdateEvery old, else once that much time has passed, with whatever
+// text there is then. Each update carries the whole text, so a coalesced or
+// dropped one costs nothing; the bound keeps a fast upstream (one event per
+// token) from re-rendering the text hundreds of times a second and from
+// overrunning a client's queue in the hub.
+type answerUpdates struct {
+	publish func(markdown string)
+
+	mu      sync.Mutex
+	text    string
+	last    time.Time
+	pending *time.Timer
+	stopped bool
+}
+
+func (u *answerUpdates) set(text string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.text = text
+	if u.stopped || u.pending != nil {
+		return
+	}
+	if wait := answerUpdateEvery - time.Since(u.last); wait > 0 {
+		u.pending = time.AfterFunc(wait, u.flush)
+		return
+	}
+	u.last = time.Now()
+	u.publish(text)
+}
+
+func (u *answerUpdates) flush() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.pending = nil
+	if u.stopped {
+		return
+	}
+	u.last = time.Now()
+	u.publish(u.text)
+}
+
+// stop drops any pending update: the final form follows.
+func (u *answerUpdates) stop() {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.stopped = true
+	if u.pending != nil {
+		u.pending.Stop()
 	}
 }
 

@@ -150,6 +150,9 @@ func (answerTransformer) Transform(doc *ast.Document, reader text.Reader, _ pars
 func linkTimestamps(t *ast.Text, source []byte) {
 	seg := t.Segment
 	value := seg.Value(source)
+	if bytes.IndexByte(value, ':') < 0 {
+		return // most text has no timestamp; skip the regexp
+	}
 	matches := timestampPattern.FindAllSubmatchIndex(value, -1)
 	if len(matches) == 0 {
 		return

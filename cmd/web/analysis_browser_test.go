@@ -120,10 +120,11 @@ func TestAnalysisInTheBrowser(t *testing.T) {
 
 	// Ask, recording the answer's text after every SSE swap.
 	if err := chromedp.Do(bctx,
-		discardResult(chromedp.Evaluate[bool](`window.__answerTexts = [];
+		discardResult(chromedp.Evaluate[bool](`window.__answerTexts = []; window.__answerTimes = [];
+			document.querySelector('[data-testid=ask]').addEventListener('click', () => { window.__askedAt = performance.now(); });
 			document.body.addEventListener('htmx:sseMessage', () => {
 				const el = document.querySelector('#analysis-answer [data-testid=answer-text]');
-				if (el) window.__answerTexts.push(el.textContent);
+				if (el) { window.__answerTexts.push(el.textContent); window.__answerTimes.push(performance.now() - window.__askedAt); }
 			}); true`)),
 		chromedp.SetValue(chromedp.CSS(`#ask-prompt`), "What happened to the train in Ohio?"),
 		chromedp.SetValue(chromedp.CSS(`#ask-temperature`), "0"),
@@ -164,7 +165,11 @@ func TestAnalysisInTheBrowser(t *testing.T) {
 			t.Errorf("update %d shrank: %q then %q", i, growing[i-1], growing[i])
 		}
 	}
-	t.Logf("%d updates before the final answer (%d chars)", len(growing), len(final))
+	times, err := chromedp.Run(bctx, chromedp.Evaluate[[]float64](`window.__answerTimes`))
+	if err == nil && len(times) > 0 {
+		t.Logf("%d updates before the final answer (%d chars); first words %.0f ms after the click, last update at %.0f ms",
+			len(growing), len(final), times[0], times[len(times)-1])
+	}
 	if dir := os.Getenv("GLIMPSE_SCREENSHOTS"); dir != "" {
 		if png, err := chromedp.Run(bctx, chromedp.FullScreenshot(100)); err == nil {
 			os.WriteFile(filepath.Join(dir, "analysis-panel.png"), png, 0o644)
