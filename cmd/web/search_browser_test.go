@@ -192,6 +192,20 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 				t.Errorf("clicking %s: player at %.2f s, want %.2f s", target.sel, got, want)
 			}
 		}
+		// Metadata edits go to the engine and come back saved.
+		err = chromedp.Do(browser,
+			chromedp.SendKeys(chromedp.CSS(`.meta-new input[name=mk]`), "topic"),
+			chromedp.SendKeys(chromedp.CSS(`.meta-new input[name=mv]`), "derailment"),
+			chromedp.Click(chromedp.CSS(`[data-testid=metadata-save]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=metadata-notice]`)),
+		)
+		if err != nil {
+			t.Fatalf("saving metadata: %v", err)
+		}
+		saved, _ := chromedp.Run(browser, chromedp.AttributeValue(chromedp.CSS(`#meta-topic`), "value"))
+		if saved.Value != "derailment" {
+			t.Errorf("after saving, topic = %q", saved.Value)
+		}
 		searchShots(t, browser, shots, "watch")
 	})
 
@@ -216,6 +230,32 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 			t.Errorf("address after an image search: %s", location)
 		}
 		searchShots(t, browser, shots, "search-image")
+
+		// A thumbnail whose signed URL broke is fetched afresh through the
+		// video; when that fails too, a labelled placeholder takes its place.
+		type thumbState struct {
+			Src         string
+			Width       int
+			Placeholder bool
+		}
+		check := `(() => { const li = document.querySelector('[data-testid=result]'); const img = li.querySelector('.thumb img');
+			return {Src: img ? img.getAttribute('src') : '', Width: img ? img.naturalWidth : 0, Placeholder: !!li.querySelector('.thumb-placeholder[role=img][aria-label]')}; })()`
+		if _, err := chromedp.Run(browser, chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=result] .thumb img').src = '/engine/media/expired.jpg'`)); err != nil {
+			t.Fatal(err)
+		}
+		refreshed, err := chromedp.Run(browser, chromedp.Poll[bool](`(() => { const i = document.querySelector('[data-testid=result] .thumb img'); return i && i.complete && i.naturalWidth > 0; })()`,
+			chromedp.WithPollingTimeout(10*time.Second)))
+		state, _ := chromedp.Run(browser, chromedp.Evaluate[thumbState](check))
+		if err != nil || !refreshed || !strings.HasSuffix(state.Src, "/thumbnail") {
+			t.Errorf("broken thumbnail not refreshed: %+v (%v)", state, err)
+		}
+		if _, err := chromedp.Run(browser, chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=result] .thumb img').src = '/engine/media/expired-again.jpg'`)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(browser, chromedp.Poll[bool](`!!document.querySelector('[data-testid=result] .thumb-placeholder')`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			state, _ := chromedp.Run(browser, chromedp.Evaluate[thumbState](check))
+			t.Errorf("a thumbnail broken twice isn't replaced by a placeholder: %+v", state)
+		}
 	})
 
 	t.Run("scrolling loads the next page", func(t *testing.T) {
