@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -614,22 +615,36 @@ func TestReconnectGetsTheFinalAnswer(t *testing.T) {
 }
 
 func TestAnswerUpdatesCoalesce(t *testing.T) {
-	published := make(chan string, 10)
+	published := make(chan string, 100)
 	u := &answerUpdates{publish: func(md string) { published <- md }}
-	u.set("The")
-	u.set("The train")
-	u.set("The train derailed")
+	// The opening updates go out as they come...
+	text := ""
+	for i := range answerOpening {
+		text += fmt.Sprintf("w%d ", i)
+		u.set(text)
+		if got := <-published; got != text {
+			t.Fatalf("opening update %d = %q, want %q at once", i, got, text)
+		}
+	}
+	// ...then a burst is coalesced, and its latest text still goes out.
+	u.mu.Lock()
+	u.last = time.Now() // so that the burst starts inside the interval
+	u.mu.Unlock()
+	for i := range 50 {
+		text += fmt.Sprintf("b%d ", i)
+		u.set(text)
+	}
 	var got []string
-	for len(got) == 0 || got[len(got)-1] != "The train derailed" {
+	for len(got) == 0 || got[len(got)-1] != text {
 		select {
 		case md := <-published:
 			got = append(got, md)
 		case <-time.After(waitLimit):
-			t.Fatalf("published %q; the latest text never went out", got)
+			t.Fatalf("published %d updates; the latest text never went out", len(got))
 		}
 	}
-	if got[0] != "The" || len(got) > 3 {
-		t.Fatalf("published %q: want the first text at once and the rest coalesced", got)
+	if len(got) > 5 {
+		t.Fatalf("a burst of 50 texts made %d updates; want them coalesced", len(got))
 	}
 
 	// After stop, a pending update never goes out: the final form follows it.
