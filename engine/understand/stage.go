@@ -233,7 +233,9 @@ func (s *Stage) RunTimed(ctx context.Context, v *pipeline.Video, progress func(f
 	tm.Clips = len(clips)
 	tm.Total = time.Since(start)
 	s.log.Info("understood video", "video_id", v.VideoID, "clips", len(clips), "words", len(words),
-		"text_lines", len(lines), "ocr_frames", ocrFrames, "took", tm.Total.Round(time.Millisecond))
+		"text_lines", len(lines), "ocr_frames", ocrFrames, "took", tm.Total.Round(time.Millisecond),
+		"pictures", tm.Visual.Round(time.Millisecond), "speech", tm.Speech.Round(time.Millisecond),
+		"ocr_busy", tm.OCR.Round(time.Millisecond))
 	return tm, nil
 }
 
