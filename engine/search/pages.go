@@ -47,7 +47,7 @@ type pageStore struct {
 	max  int
 }
 
-func newPageStore() *pageStore { return &pageStore{sets: map[string]*resultSet{}, max: 10000} }
+func newPageStore() *pageStore { return &pageStore{sets: map[string]*resultSet{}, max: 1000} }
 
 func (p *pageStore) put(rs *resultSet, now time.Time) {
 	p.mu.Lock()

@@ -401,6 +401,10 @@ func (s *Search) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// maxKept is how many of a search's best clips are kept for its pages
+// (200 pages of 50).
+const maxKept = 10000
+
 // run searches and orders the results into a result set. Results stay
 // compact (clip numbers and scores) until a page of them is written.
 func (s *Search) run(ctx context.Context, catalog pipeline.Catalog, req *searchRequest) (*resultSet, error) {
@@ -446,6 +450,10 @@ func (s *Search) run(ctx context.Context, catalog pipeline.Catalog, req *searchR
 		}
 		return cmp.Compare(a.clip, b.clip)
 	})
+	// A result set is kept for paging; bound what one search can hold.
+	if len(hits) > maxKept {
+		hits = hits[:maxKept]
+	}
 	if req.groupBy == "clip" {
 		if req.sortOption == "clip_count" {
 			perVideo := map[int32]int{}
