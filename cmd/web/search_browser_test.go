@@ -3,9 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"math"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	goruntime "runtime"
@@ -16,8 +14,6 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-
-	"glimpse/tlclient"
 )
 
 // searchBrowserMedia finds the SDK's example media ($GLIMPSE_TESTDATA/media,
@@ -52,38 +48,10 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 		t.Fatalf("%s is missing: run scripts/deps.sh test", chromium)
 	}
 
-	ts := httptest.NewUnstartedServer(nil)
-	baseURL := "http://" + ts.Listener.Addr().String()
-	cfg := &config{dataDir: t.TempDir(), baseURL: tlclient.DefaultBaseURL, maxUploadMB: 2048}
-	app, err := newApp(cfg, baseURL, slog.New(slog.NewTextHandler(searchLogWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ts.Config.Handler = app.Handler
-	ts.Start()
-	t.Cleanup(func() { ts.Close(); app.Close() })
-
-	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	app := indexedExample(t, video)
+	baseURL, indexID := app.URL, app.IndexID
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
-	api := tlclient.New("local", tlclient.WithBaseURL(baseURL+"/engine/v1.3"))
-	indexID, err := api.CreateIndex(ctx, tlclient.CreateIndexRequest{
-		IndexName: "browser-search",
-		Models:    []tlclient.IndexModel{{ModelName: "marengo2.7", ModelOptions: []string{"visual", "audio"}}},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	task, err := api.CreateTask(ctx, tlclient.CreateTaskRequest{IndexID: indexID, Video: tlclient.FileUpload(video)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done, err := api.WaitForTask(ctx, task.ID, tlclient.WaitOptions{Interval: time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if done.Status != tlclient.TaskReady {
-		t.Fatalf("indexing ended %s: %+v", done.Status, done.Failure)
-	}
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromium),
@@ -336,12 +304,4 @@ func searchQueryParam(href, key string) string {
 		}
 	}
 	return ""
-}
-
-// searchLogWriter sends log lines to t.Log.
-type searchLogWriter struct{ t *testing.T }
-
-func (w searchLogWriter) Write(p []byte) (int, error) {
-	w.t.Log(strings.TrimRight(string(p), "\n"))
-	return len(p), nil
 }
