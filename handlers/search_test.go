@@ -149,6 +149,9 @@ func TestSearchPageFromURL(t *testing.T) {
 	if doc.Find(`[data-testid=more]`).Length() != 0 {
 		t.Error("a 'more' sentinel although the API has no next page")
 	}
+	if got := texts(doc.Find(`[data-testid=results-summary]`))[0]; got != "Moments matching “train derailment” · 5 found" {
+		t.Errorf("summary %q", got)
+	}
 }
 
 // Submitting the form with htmx posts it; the app answers with the results
