@@ -79,6 +79,13 @@ const cutEnd = cut[cut.length - 1];
 assert.equal(cutEnd.finishReason, "length");
 assert.ok(cutEnd.metadata.usage.outputTokens <= 12, `used ${cutEnd.metadata.usage.outputTokens}`);
 
+step("grounded answers");
+const water = await client.analyze({ videoId, prompt: "What were residents told about drinking water?", temperature: 0 });
+assert.match(water.data, /bottled water/i);
+assert.match(water.data, /\b0:5\d/); // the caption is up from 0:52
+const offTopic = await client.analyze({ videoId, prompt: "Who won the football match?", temperature: 0 });
+assert.match(offTopic.data, /do not mention/);
+
 step("errors");
 await expectError("unknown video", () => client.analyze({ videoId: "0123456789abcdef01234567", prompt }), 404, "resource_not_exist");
 await expectError("prompt over 2,000 tokens", () => client.analyze({ videoId, prompt: "Describe the fire. ".repeat(600) }), 400, "token_limit_exceeded");

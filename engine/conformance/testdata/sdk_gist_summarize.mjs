@@ -32,6 +32,12 @@ step("gist");
 const gist = await client.gist({ videoId, types: ["title", "topic", "hashtag"] });
 assert.ok(gist.id && gist.title, `gist ${JSON.stringify(gist)}`);
 assert.ok(gist.usage.outputTokens > 0);
+// The report is about a train derailment in Ohio; the gist must say so.
+const named = [...gist.topics, ...gist.hashtags].join(" ").toLowerCase();
+for (const subject of ["derail", "ohio"]) {
+  assert.ok(named.includes(subject), `topics and hashtags ${JSON.stringify([gist.topics, gist.hashtags])} do not name ${subject}`);
+}
+assert.match(gist.title.toLowerCase(), /train/);
 
 step("summary");
 const summary = await client.summarize({ videoId, type: "summary" });
@@ -50,6 +56,18 @@ chapter.chapters.forEach((c, i) => {
   end = c.endSec;
 });
 assert.ok(Math.abs(end - duration) < 1, `chapters end at ${end}, the video at ${duration}`);
+// Where the report changes, read off its frames and captions: the studio
+// anchor hands over to the correspondent at 0:30, who goes split-screen
+// with footage at 0:45.5, full screen at 1:18 and split again at 1:28.5;
+// the caption under the strap changes subject at the other times.
+const scenes = [30, 45.5, 78, 88.5];
+const subjects = [40, 52, 62, 74, 84, 96, 106, 118, 128, 140, 150];
+const near = (t, ts) => ts.some((x) => Math.abs(t - x) <= 2);
+const cuts = chapter.chapters.slice(1).map((c) => c.startSec);
+assert.ok(cuts.length >= 2, `only ${chapter.chapters.length} chapters`);
+assert.ok(near(cuts[0], [30]), `the first chapter ends at ${cuts[0]}; the anchor hands over at 0:30`);
+for (const t of cuts) assert.ok(near(t, scenes) || near(t, subjects), `a chapter starts at ${t}, neither a change of scene nor of subject`);
+assert.ok(cuts.filter((t) => near(t, scenes)).length >= 2, `chapters start at ${cuts}; want at least two at scene changes ${scenes}`);
 
 step("highlights");
 const highlight = await client.summarize({ videoId, type: "highlight", prompt: "the train" });
