@@ -25,7 +25,7 @@ func TestSearchQueryRoundTrip(t *testing.T) {
 		want  string // the canonical URL the page pushes
 	}{
 		{"text only", "q=train+derailment", "/search?q=train+derailment"},
-		{"defaults are left out", "q=smoke&opt=visual&opt=audio&op=or&group=clip&threshold=", "/search?q=smoke"},
+		{"a plain form submission, defaults left out", "q=smoke&image=&image_url=&opt=visual&opt=audio&op=or&group=clip&threshold=&fk=&fo=eq&fv=", "/search?q=smoke"},
 		{"every option", "q=anchor&index=a&index=b&opt=audio&op=and&group=video&threshold=high",
 			"/search?group=video&index=a&index=b&op=and&opt=audio&q=anchor&threshold=high"},
 		{"filters keep their order", "q=x&fk=duration&fo=gte&fv=60&fk=topic&fo=eq&fv=news&fk=&fo=eq&fv=",
