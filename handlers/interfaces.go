@@ -15,7 +15,9 @@ type SessionStore interface {
 }
 
 // EventHub is the SSE hub (package events over r3labs/sse). The same hub
-// carries task progress and analysis text.
+// carries task progress and analysis text. Name streams <topic>-<session
+// id> (see taskStream): cmd/web lets a session reopen such a stream after
+// it went idle, and no other session can open it.
 type EventHub interface {
 	// Open creates stream for the session owner (or keeps it); it reports
 	// false when the stream belongs to another session.

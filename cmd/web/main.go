@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -160,6 +161,8 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 	}
 	hub := events.New(events.Options{
 		Owner: func(r *http.Request) string { return store.Get(r).ID },
+		// Streams are named <topic>-<session id>: a session may reopen its own.
+		Claim: func(stream, owner string) bool { return strings.HasSuffix(stream, "-"+owner) },
 		Log:   log,
 	})
 	a := &app{Events: hub}
