@@ -177,6 +177,31 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 		searchShots(t, browser, shots, "watch")
 	})
 
+	t.Run("the address holds the query and back returns to it", func(t *testing.T) {
+		err := chromedp.Do(browser,
+			chromedp.Navigate(searchURL+"&q=train+derailment"),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=result]`)),
+			chromedp.SetValue(chromedp.CSS(`#q`), "residents"),
+			chromedp.Click(chromedp.CSS(`[data-testid=search-submit]`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(browser, chromedp.Poll[bool](`location.search.includes('q=residents') && document.querySelector('[data-testid=results-summary]').textContent.includes('residents')`,
+			chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			loc, _ := chromedp.Run(browser, chromedp.Location())
+			t.Fatalf("after searching “residents” the address is %s: %v", loc, err)
+		}
+		if err := chromedp.Do(browser, chromedp.NavigateBack()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := chromedp.Run(browser, chromedp.Poll[bool](`location.search.includes('q=train+derailment') && document.getElementById('q').value === 'train derailment' && document.querySelectorAll('[data-testid=result]').length > 0`,
+			chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			loc, _ := chromedp.Run(browser, chromedp.Location())
+			t.Fatalf("back went to %s without the earlier search: %v", loc, err)
+		}
+	})
+
 	t.Run("image search shows results", func(t *testing.T) {
 		err := chromedp.Do(browser,
 			chromedp.Navigate(searchURL),
