@@ -65,6 +65,7 @@ func TestVisualRobustness(t *testing.T) {
 	tmp := t.TempDir()
 	times := []float64{3, 14, 19, 47, 66, 91, 112, 133, 152}
 	var within, total int
+	firstBy := map[string]int{}
 	var sameSum, otherSum float64
 	for _, at := range times {
 		truth := -1
@@ -94,11 +95,15 @@ func TestVisualRobustness(t *testing.T) {
 			total++
 			if rank == 0 {
 				within++
+				firstBy[v.name]++
 			}
 			sameSum += float64(cos[truth])
 			otherSum += float64(cos[idx[len(idx)/2]])
 			t.Logf("t=%5.1f %-9s true clip rank %d cos %.3f (best %.3f, median %.3f)", at, v.name, rank+1, cos[truth], cos[idx[0]], cos[idx[len(idx)/2]])
 		}
+	}
+	for _, v := range variants {
+		t.Logf("%-9s true clip first for %d of %d frames", v.name, firstBy[v.name], len(times))
 	}
 	t.Logf("true clip ranked first for %d of %d variants; mean cosine same shot %.3f, median clip %.3f", within, total, sameSum/float64(total), otherSum/float64(total))
 	if within*10 < total*8 {

@@ -1,0 +1,70 @@
+package understand
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+	"time"
+)
+
+func cpuSeconds() float64 {
+	var self, kids syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &kids)
+	return float64(self.Utime.Nano()+self.Stime.Nano()+kids.Utime.Nano()+kids.Stime.Nano()) / 1e9
+}
+
+// BenchmarkStageParts runs the parts of the understanding stage one after
+// another over example.mp4 and reports each one's CPU seconds (its own and
+// its tools'), which do not depend on what else the machine is running,
+// then the whole stage with its parts side by side:
+//
+//	go test ./engine/understand/ -run XXX -bench StageParts -benchtime 1x
+func BenchmarkStageParts(b *testing.B) {
+	src := testdata(b, "example.mp4")
+	st, err := New(Config{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		v := probe(b, src, b.TempDir())
+		tmp := b.TempDir()
+		var frames []string
+		c0 := cpuSeconds()
+		if _, _, _, err := st.pictures(ctx, v, func(at float64, p rgb) error {
+			path := filepath.Join(tmp, fmt.Sprintf("%07d.pgm", int(at*1000)))
+			frames = append(frames, path)
+			return writePGM(path, p)
+		}, func(float64) {}); err != nil {
+			b.Fatal(err)
+		}
+		c1 := cpuSeconds()
+		for i, f := range frames {
+			if _, err := st.ocr.Read(ctx, f, float64(i)); err != nil {
+				b.Fatal(err)
+			}
+			os.Remove(f)
+		}
+		c2 := cpuSeconds()
+		if _, err := st.speech.Recognize(ctx, src); err != nil {
+			b.Fatal(err)
+		}
+		c3 := cpuSeconds()
+		t0 := time.Now()
+		if _, err := st.RunTimed(ctx, probe(b, src, b.TempDir()), nil); err != nil {
+			b.Fatal(err)
+		}
+		wall := time.Since(t0)
+		c4 := cpuSeconds()
+		b.ReportMetric(c1-c0, "cpu-s-pictures")
+		b.ReportMetric(c2-c1, "cpu-s-ocr")
+		b.ReportMetric(float64(len(frames)), "ocr-frames")
+		b.ReportMetric(c3-c2, "cpu-s-speech")
+		b.ReportMetric(c4-c3, "cpu-s-stage")
+		b.ReportMetric(wall.Seconds(), "s-stage-wall")
+	}
+}
