@@ -76,10 +76,13 @@ func (s *Server) showAnalysis(c *gin.Context, fresh bool) error {
 	panel := templates.AnalysisPanel{IndexID: indexID, VideoID: videoID}
 	ctx := c.Request.Context()
 
-	rec, ok, err := analysisstore.Record{}, false, error(nil)
+	var (
+		rec analysisstore.Record
+		ok  bool
+		err error
+	)
 	if !fresh {
-		rec, ok, err = s.Analyses.Load(indexID, videoID)
-		if err != nil {
+		if rec, ok, err = s.Analyses.Load(indexID, videoID); err != nil {
 			// A damaged record is regenerated rather than shown as an error.
 			s.Log.WarnContext(ctx, "analysis record unreadable", "index", indexID, "video", videoID, "err", err)
 		}
