@@ -33,8 +33,8 @@ type stageTimes struct {
 }
 
 func (s *stageTimes) Enabled(context.Context, slog.Level) bool { return true }
-func (s *stageTimes) WithAttrs(a []slog.Attr) slog.Handler    { return s }
-func (s *stageTimes) WithGroup(string) slog.Handler           { return s }
+func (s *stageTimes) WithAttrs(a []slog.Attr) slog.Handler     { return s }
+func (s *stageTimes) WithGroup(string) slog.Handler            { return s }
 func (s *stageTimes) Handle(_ context.Context, r slog.Record) error {
 	if r.Message == "understood video" {
 		// the understanding stage's own split: its parts run side by side

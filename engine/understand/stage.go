@@ -115,6 +115,7 @@ func (s *Stage) RunTimed(ctx context.Context, v *pipeline.Video, progress func(f
 	if progress == nil {
 		progress = func(float64) {}
 	}
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -201,14 +202,20 @@ func (s *Stage) RunTimed(ctx context.Context, v *pipeline.Video, progress func(f
 	wg.Wait()
 	tm.OCR = ocrBusy
 	tm.OCRFrames = ocrFrames
-	if err := <-speechErr; err != nil {
-		return tm, fmt.Errorf("speech: %w", err)
-	}
+	spErr := <-speechErr
 	if visErr != nil {
-		if errors.Is(visErr, context.Canceled) && ctx.Err() != nil {
-			return tm, ctx.Err()
+		if parent.Err() != nil {
+			return tm, parent.Err()
 		}
-		return tm, &pipeline.StageError{Code: "video_file_broken", Message: "The video could not be decoded: " + visErr.Error()}
+		if spErr == nil || !errors.Is(visErr, context.Canceled) {
+			return tm, &pipeline.StageError{Code: "video_file_broken", Message: "The video could not be decoded: " + visErr.Error()}
+		}
+	}
+	if spErr != nil {
+		if parent.Err() != nil {
+			return tm, parent.Err()
+		}
+		return tm, &pipeline.StageError{Code: "video_file_broken", Message: "The audio could not be decoded: " + spErr.Error()}
 	}
 	if ocrErr != nil {
 		return tm, fmt.Errorf("on-screen text: %w", ocrErr)
