@@ -386,7 +386,6 @@ func (s *Server) runSearch(ctx context.Context, api SearchAPI, q searchQuery, im
 			sec.Total = pages[i].PageInfo.TotalResults
 			sec.Items = s.resultItems(q, img != nil, indexID, pages[i], titles, 0)
 			sec.More = moreView(q, img != nil, indexID, pages[i], len(sec.Items))
-			view.Count += len(sec.Items)
 		}
 		view.Sections = append(view.Sections, sec)
 	}

@@ -39,7 +39,7 @@ func BenchmarkSearchResultsFragment(b *testing.B) {
 	for b.Loop() {
 		buf.Reset()
 		items := s.resultItems(q, false, fakeIndexID, page, titles, 0)
-		view := &templates.SearchResultsView{Query: describeQuery(q, false), Count: len(items), Sections: []templates.ResultSection{{
+		view := &templates.SearchResultsView{Query: describeQuery(q, false), Sections: []templates.ResultSection{{
 			IndexID: fakeIndexID, IndexName: "Newsroom", Total: page.PageInfo.TotalResults, Items: items,
 			More: moreView(q, false, fakeIndexID, page, len(items)),
 		}}}

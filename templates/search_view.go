@@ -48,9 +48,7 @@ type SearchResultsView struct {
 	Query         string
 	ImageNotInURL bool
 	GroupByVideo  bool
-	// Count is the number of cards shown over all sections.
-	Count    int
-	Sections []ResultSection
+	Sections      []ResultSection
 }
 
 // ResultSection is one index's results.
