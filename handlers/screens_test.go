@@ -2,8 +2,8 @@ package handlers_test
 
 import (
 	"bytes"
-	"os"
 	"net/url"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
