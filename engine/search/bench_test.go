@@ -84,6 +84,17 @@ func BenchmarkSearch100k(b *testing.B) {
 		b.Fatal(err)
 	}
 	imgVec := understand.ImageDescriptor(img)
+	// What one more video costs the index (VideoReady), and a delete (a
+	// full rebuild, while searches go on over the previous snapshot).
+	extra := &videoDoc{IndexID: "bench", VideoID: "extra", Duration: 600, Clips: s.index.snapshot("bench").videos[0].Clips}
+	t0 := time.Now()
+	if err := s.index.addDoc(extra); err != nil {
+		b.Fatal(err)
+	}
+	ready := time.Since(t0)
+	t0 = time.Now()
+	s.index.VideoDeleted("bench", "extra")
+	rebuild := time.Since(t0)
 	cases := []struct {
 		name string
 		q    func(i int) query
@@ -118,6 +129,8 @@ func BenchmarkSearch100k(b *testing.B) {
 			b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 			b.ReportMetric(float64(lat[len(lat)*95/100].Microseconds())/1000, "p95-ms")
 			b.ReportMetric(float64(cpu.Microseconds())/1000/float64(len(lat)), "cpu-ms/op")
+			b.ReportMetric(float64(ready.Milliseconds()), "video-ready-ms")
+			b.ReportMetric(float64(rebuild.Milliseconds()), "video-deleted-ms")
 		})
 	}
 }

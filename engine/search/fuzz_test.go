@@ -30,9 +30,9 @@ func FuzzQueryText(f *testing.F) {
 		f.Add(s)
 	}
 	x := NewIndex(nil, nil)
-	x.add(&videoDoc{IndexID: "i", VideoID: "v", Duration: 10, Clips: []clipDoc{{Start: 0, End: 10}}})
-	x.videos["v"].Clips[0].setField(fieldText, []string{"A cargo train crashed in East Palesteen"})
-	x.add(x.videos["v"])
+	doc := &videoDoc{IndexID: "i", VideoID: "v", Duration: 10, Clips: []clipDoc{{Start: 0, End: 10}}}
+	doc.Clips[0].setField(fieldText, []string{"A cargo train crashed in East Palesteen"})
+	x.add(doc)
 	f.Fuzz(func(t *testing.T, q string) {
 		for _, term := range queryTerms(q) {
 			if term.stem == "" && term.word != "" {

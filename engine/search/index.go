@@ -9,6 +9,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sort"
 	"sync"
 
@@ -47,9 +49,12 @@ type Index struct {
 	log     *slog.Logger
 	lex     lexicon
 
+	// wmu serialises changes: building a snapshot can take a while, and
+	// searches go on over the previous one meanwhile.
+	wmu    sync.Mutex
+	videos map[string]*videoDoc // by video id; under wmu
 	mu     sync.RWMutex
-	videos map[string]*videoDoc // by video id
-	snaps  map[string]*snapshot // by index id; immutable once built
+	snaps  map[string]*snapshot // by index id; immutable once published; under mu
 }
 
 // NewIndex makes an empty index; call Load to fill it from the catalog.
@@ -68,8 +73,8 @@ func (x *Index) Load(ctx context.Context) error {
 		return fmt.Errorf("search: list ready videos: %w", err)
 	}
 	touched := map[string]bool{}
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
 	for _, m := range metas {
 		doc, err := loadVideo(m.IndexID, m.VideoID, m.Dir, m.Duration)
 		if err != nil {
@@ -92,17 +97,27 @@ func (x *Index) VideoReady(ctx context.Context, v *pipeline.Video) error {
 	if err != nil {
 		return err
 	}
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	x.videos[v.VideoID] = doc
-	x.rebuild(v.IndexID)
+	return x.addDoc(doc)
+}
+
+// addDoc puts one video's clips in its index.
+func (x *Index) addDoc(doc *videoDoc) error {
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
+	_, again := x.videos[doc.VideoID]
+	x.videos[doc.VideoID] = doc
+	if old := x.snapshot(doc.IndexID); old != nil && !again {
+		x.swap(doc.IndexID, old.extended(doc)) // the usual case: one more video
+		return nil
+	}
+	x.rebuild(doc.IndexID)
 	return nil
 }
 
 // VideoDeleted drops a video.
 func (x *Index) VideoDeleted(indexID, videoID string) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
 	if _, ok := x.videos[videoID]; !ok {
 		return
 	}
@@ -112,21 +127,21 @@ func (x *Index) VideoDeleted(indexID, videoID string) {
 
 // IndexDeleted drops every video of an index.
 func (x *Index) IndexDeleted(indexID string) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
 	for id, v := range x.videos {
 		if v.IndexID == indexID {
 			delete(x.videos, id)
 		}
 	}
-	delete(x.snaps, indexID)
+	x.swap(indexID, nil)
 }
 
 // add puts prepared documents in, for tests and benchmarks that make clips
 // without videos on disk.
 func (x *Index) add(docs ...*videoDoc) {
-	x.mu.Lock()
-	defer x.mu.Unlock()
+	x.wmu.Lock()
+	defer x.wmu.Unlock()
 	touched := map[string]bool{}
 	for _, d := range docs {
 		x.videos[d.VideoID] = d
@@ -224,6 +239,7 @@ type snapshot struct {
 	// numbers, for the cheap in-order check of multi-word queries.
 	stemIDs  map[string]int32
 	seq      [nFields][][]int32
+	words    map[string]bool // every distinct word, as vocabByLen holds them
 	duration float64
 }
 
@@ -239,7 +255,7 @@ type posting struct {
 
 type vocabWord struct{ word, stem string }
 
-// rebuild lays out indexID's snapshot from its videos; x.mu is held.
+// rebuild lays out indexID's snapshot from all its videos; x.wmu is held.
 func (x *Index) rebuild(indexID string) {
 	var vids []*videoDoc
 	for _, v := range x.videos {
@@ -247,51 +263,84 @@ func (x *Index) rebuild(indexID string) {
 			vids = append(vids, v)
 		}
 	}
-	if len(vids) == 0 {
+	sort.Slice(vids, func(a, b int) bool { return vids[a].VideoID < vids[b].VideoID })
+	var s *snapshot
+	if len(vids) > 0 {
+		s = newSnapshot()
+		for _, v := range vids {
+			s.addVideo(v)
+		}
+	}
+	x.swap(indexID, s)
+}
+
+// swap publishes indexID's new snapshot (nil: none) to searches.
+func (x *Index) swap(indexID string, s *snapshot) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if s == nil {
 		delete(x.snaps, indexID)
 		return
 	}
-	sort.Slice(vids, func(a, b int) bool { return vids[a].VideoID < vids[b].VideoID })
-	s := &snapshot{videos: vids, postings: map[string][]posting{}, stemIDs: map[string]int32{}}
+	x.snaps[indexID] = s
+}
+
+func newSnapshot() *snapshot {
+	return &snapshot{postings: map[string][]posting{}, stemIDs: map[string]int32{}, words: map[string]bool{}}
+}
+
+// extended is a copy of s with v's clips added, leaving s as it was for
+// searches still using it. Slices are appended to in place: s only ever
+// reads up to its own lengths, and only the newest snapshot is extended.
+func (s *snapshot) extended(v *videoDoc) *snapshot {
+	n := *s
+	n.postings = maps.Clone(s.postings)
+	n.stemIDs = maps.Clone(s.stemIDs)
+	n.words = maps.Clone(s.words)
+	n.vocabByLen = slices.Clone(s.vocabByLen)
+	n.addVideo(v)
+	return &n
+}
+
+// addVideo appends v's clips to s.
+func (s *snapshot) addVideo(v *videoDoc) {
 	dim := understand.Windows * understand.VisualDim
-	seen := map[string]bool{}
-	for vi, v := range vids {
-		s.duration += v.Duration
-		for ci := range v.Clips {
-			c := &v.Clips[ci]
-			id := int32(len(s.clips))
-			s.clips = append(s.clips, clipRef{int32(vi), int32(ci)})
-			if c.Visual != nil {
-				s.visual = append(s.visual, c.Visual...)
-				s.hasVisual = append(s.hasVisual, true)
-			} else {
-				s.visual = append(s.visual, make([]float32, dim)...)
-				s.hasVisual = append(s.hasVisual, false)
-			}
-			for f := 0; f < nFields; f++ {
-				seq := make([]int32, len(c.Stems[f]))
-				for i, st := range c.Stems[f] {
-					sid, ok := s.stemIDs[st]
-					if !ok {
-						sid = int32(len(s.stemIDs))
-						s.stemIDs[st] = sid
-					}
-					seq[i] = sid
-					ps := s.postings[st]
-					if n := len(ps); n == 0 || ps[n-1] != (posting{id, uint8(f)}) {
-						s.postings[st] = append(ps, posting{id, uint8(f)})
-					}
-					if w := c.Words[f][i]; !seen[w] {
-						seen[w] = true
-						for len(s.vocabByLen) <= len(w) {
-							s.vocabByLen = append(s.vocabByLen, nil)
-						}
-						s.vocabByLen[len(w)] = append(s.vocabByLen[len(w)], vocabWord{w, st})
-					}
+	vi := int32(len(s.videos))
+	s.videos = append(s.videos, v)
+	s.duration += v.Duration
+	for ci := range v.Clips {
+		c := &v.Clips[ci]
+		id := int32(len(s.clips))
+		s.clips = append(s.clips, clipRef{vi, int32(ci)})
+		if c.Visual != nil {
+			s.visual = append(s.visual, c.Visual...)
+			s.hasVisual = append(s.hasVisual, true)
+		} else {
+			s.visual = append(s.visual, make([]float32, dim)...)
+			s.hasVisual = append(s.hasVisual, false)
+		}
+		for f := 0; f < nFields; f++ {
+			seq := make([]int32, len(c.Stems[f]))
+			for i, st := range c.Stems[f] {
+				sid, ok := s.stemIDs[st]
+				if !ok {
+					sid = int32(len(s.stemIDs))
+					s.stemIDs[st] = sid
 				}
-				s.seq[f] = append(s.seq[f], seq)
+				seq[i] = sid
+				ps := s.postings[st]
+				if n := len(ps); n == 0 || ps[n-1] != (posting{id, uint8(f)}) {
+					s.postings[st] = append(ps, posting{id, uint8(f)})
+				}
+				if w := c.Words[f][i]; !s.words[w] {
+					s.words[w] = true
+					for len(s.vocabByLen) <= len(w) {
+						s.vocabByLen = append(s.vocabByLen, nil)
+					}
+					s.vocabByLen[len(w)] = append(s.vocabByLen[len(w)], vocabWord{w, st})
+				}
 			}
+			s.seq[f] = append(s.seq[f], seq)
 		}
 	}
-	x.snaps[indexID] = s
 }

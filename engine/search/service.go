@@ -100,9 +100,9 @@ func (s *Search) Attach(ctx context.Context, catalog pipeline.Catalog) error {
 	s.mu.Lock()
 	s.catalog = catalog
 	s.mu.Unlock()
-	s.index.mu.Lock()
+	s.index.wmu.Lock()
 	s.index.catalog = catalog
-	s.index.mu.Unlock()
+	s.index.wmu.Unlock()
 	return s.index.Load(ctx)
 }
 
