@@ -543,3 +543,10 @@ func TestStaticAssets(t *testing.T) {
 		}
 	}
 }
+
+func TestUnknownPageIsAPage(t *testing.T) {
+	doc, status := newBrowser(t).get("/no/such/page")
+	if status != http.StatusNotFound || text(doc, "[data-testid=error-message]") != "There is no page at this address." {
+		t.Errorf("status %d, message %q", status, text(doc, "[data-testid=error-message]"))
+	}
+}

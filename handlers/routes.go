@@ -76,6 +76,7 @@ func (s *Server) Routes() *gin.Engine {
 	r.GET("/indexes/:indexID/videos/:videoID/thumbnail", s.wrap(s.searchThumbnail))
 	r.PATCH("/indexes/:indexID/videos/:videoID/metadata", s.wrap(s.updateMetadata))
 
+	r.NoRoute(s.wrap(func(c *gin.Context) error { return notFound("There is no page at this address.") }))
 	return r
 }
 
