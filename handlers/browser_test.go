@@ -88,6 +88,19 @@ func TestBrowserDropToReady(t *testing.T) {
 	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool](observe)); err != nil {
 		t.Fatal(err)
 	}
+	// A second tab of the same browser (same session) on the same page.
+	indexURL, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.href`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab2, cancelTab2 := chromedp.NewContext(ctx)
+	defer cancelTab2()
+	if err := chromedp.Do(tab2, chromedp.Navigate(indexURL), chromedp.WaitVisible(chromedp.CSS(`[data-testid=upload-zone]`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(tab2, chromedp.Sleep(300*time.Millisecond)); err != nil { // its stream connects
+		t.Fatal(err)
+	}
 	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`#drop-probe`), []string{app.Clip})); err != nil {
 		t.Fatal(err)
 	}
@@ -112,6 +125,16 @@ func TestBrowserDropToReady(t *testing.T) {
 		t.Errorf("ready card: thumbnail %q, watch %q", thumb.Value, watch.Value)
 	}
 	t.Logf("card statuses: %v", statuses)
+	if n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=task-card]').length`)); err != nil || n != 1 {
+		t.Errorf("tab 1 shows %d cards, want 1 (%v)", n, err)
+	}
+	// The second tab saw the card arrive and go ready, without a reload.
+	if err := chromedp.Do(tab2, chromedp.WaitVisible(chromedp.CSS(`[data-testid=task-card][data-status=ready] [data-testid=watch-link]`))); err != nil {
+		t.Errorf("second tab: %v", err)
+	}
+	if n, err := chromedp.Run(tab2, chromedp.Evaluate[int](`document.querySelectorAll('[data-testid=task-card]').length`)); err != nil || n != 1 {
+		t.Errorf("tab 2 shows %d cards, want 1 (%v)", n, err)
+	}
 
 	if dir := os.Getenv("GLIMPSE_SCREENSHOTS"); dir != "" {
 		if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {

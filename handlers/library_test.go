@@ -289,8 +289,11 @@ func TestUploadGoesLiveToReady(t *testing.T) {
 
 	follow := func(name string, ch <-chan sseEvent) []string {
 		var statuses []string
-		sawSending := false
+		sawSending, sawNew := false, false
 		for ev := range ch {
+			if ev.Name == "task-new" && strings.Contains(ev.Data, `data-task-id="`+taskID+`"`) {
+				sawNew = true
+			}
 			if ev.Name == "upload-clip1" && strings.Contains(ev.Data, "Sending to the API") {
 				sawSending = true
 			}
@@ -313,6 +316,9 @@ func TestUploadGoesLiveToReady(t *testing.T) {
 				}
 				if !sawSending {
 					t.Errorf("%s: no sending-to-API progress seen", name)
+				}
+				if !sawNew {
+					t.Errorf("%s: the new task's card was not announced", name)
 				}
 				return statuses
 			}

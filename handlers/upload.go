@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -139,7 +140,16 @@ func (s *Server) renderNewTask(c *gin.Context, be Backend, id, indexID, name, st
 	if !tv.Done() {
 		s.Watcher.Watch(be.Client, id, stream)
 	}
-	return render(c, templates.TaskCard(tv))
+	// The session's other tabs add the card too (app.js skips it where
+	// the card is already on the page).
+	var card bytes.Buffer
+	if err := templates.TaskCard(tv).Render(c.Request.Context(), &card); err != nil {
+		return err
+	}
+	s.Events.Publish(stream, templates.NewTaskEvent, card.Bytes())
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	_, err := c.Writer.Write(card.Bytes())
+	return err
 }
 
 // sendProgress publishes, at most 4 times a second, how much of the file

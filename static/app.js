@@ -29,6 +29,26 @@
     });
   });
 
+  // A task created in another tab of this session arrives as "task-new":
+  // add it only on its own index's page, and only once.
+  document.addEventListener("htmx:sseBeforeMessage", function (e) {
+    if (!e.detail || e.detail.type !== "task-new") return;
+    var list = e.target;
+    var m = /data-task-id="([^"]+)"/.exec(e.detail.data || "");
+    var ix = /data-index-id="([^"]+)"/.exec(e.detail.data || "");
+    if (!m || document.getElementById("task-" + m[1]) ||
+        (ix && list.getAttribute("data-index-id") !== ix[1])) {
+      e.preventDefault();
+    }
+  });
+  // A card that htmx adds (the URL form's answer) may already be there.
+  document.addEventListener("htmx:load", function (e) {
+    var el = e.target;
+    if (!el.getAttribute || !el.getAttribute("data-task-id")) return;
+    var same = document.querySelectorAll('[data-task-id="' + el.getAttribute("data-task-id") + '"]');
+    if (same.length > 1) el.remove();
+  });
+
   // ---- Uploads ----
   var zone = null;          // the index page's upload zone, if any
   var queue = [];           // uploads waiting; one runs at a time so the
@@ -136,11 +156,15 @@
         var tmp = document.createElement("div");
         tmp.innerHTML = html;
         var fresh = tmp.firstElementChild;
-        el.replaceWith(fresh);
         var tid = fresh.getAttribute("data-task-id");
         if (tid) filesByCard[tid] = file;
         else filesByCard[job.cid] = file;
-        if (window.htmx) htmx.process(fresh);
+        if (tid && document.getElementById("task-" + tid)) {
+          el.remove(); // the card came first over SSE
+        } else {
+          el.replaceWith(fresh);
+          if (window.htmx) htmx.process(fresh);
+        }
       } else if (xhr.status === 403) {
         rejectCard(el, "Your session changed in another tab. Reload the page and try again.");
       } else {

@@ -159,6 +159,10 @@ func TaskURL(id string) string { return "/tasks/" + url.PathEscape(id) }
 // TaskEvent is the SSE event name that carries a task's card.
 func TaskEvent(id string) string { return "task-" + id }
 
+// NewTaskEvent carries the card of a task the session just created, so
+// that its other tabs show it too.
+const NewTaskEvent = "task-new"
+
 // UploadEvent is the SSE event name that carries an upload's progress
 // toward the API, before the task exists.
 func UploadEvent(clientID string) string { return "upload-" + clientID }
