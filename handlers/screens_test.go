@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 )
 
@@ -56,7 +57,17 @@ func TestScreenshots(t *testing.T) {
 		for _, size := range []struct {
 			name string
 			w, h int64
-		}{{"laptop", 1280, 860}, {"phone", 390, 844}} {
+			dark bool
+		}{{"laptop", 1280, 860, false}, {"phone", 390, 844, false}, {"phone-dark", 390, 844, true}} {
+			scheme := "light"
+			if size.dark {
+				scheme = "dark"
+			}
+			if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+			}); err != nil {
+				t.Fatal(err)
+			}
 			err := chromedp.Do(ctx,
 				chromedp.EmulateViewport(size.w, size.h),
 				chromedp.Navigate(app.URL+path),
