@@ -197,8 +197,8 @@ func TestUploadURLBadInput(t *testing.T) {
 	}{
 		{"not a URL", "not a url", "not a web address"},
 		{"ftp", "ftp://example.com/a.mp4", "not a web address"},
-		// The engine refuses private addresses; the API's reason shows.
-		{"unreachable", "http://127.0.0.1:9/clip.mp4", ""},
+		// The engine will not fetch private addresses; the API's reason shows.
+		{"unreachable", "http://127.0.0.1:9/clip.mp4", "loopback"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
