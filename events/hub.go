@@ -23,6 +23,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -71,7 +72,7 @@ type Hub struct {
 
 type stream struct {
 	owner    string
-	clients  map[*client]struct{}
+	clients  []*client // usually one or two: a slice is smaller than a map
 	wg       sync.WaitGroup // one per Serve in flight
 	lastUsed time.Time
 	closing  bool
@@ -105,7 +106,7 @@ func New(opts Options) *Hub {
 	srv.AutoReplay = false // r3labs would keep every event forever
 	srv.AutoStream = false // streams exist only when opened, so 404 means something
 	srv.SplitData = true   // HTML fragments have newlines: one data: line each
-	srv.BufferSize = 16
+	srv.BufferSize = 8 // per stream; Publish drops when full rather than wait
 	srv.Headers = map[string]string{"X-Accel-Buffering": "no"}
 	h := &Hub{
 		opts:     opts,
@@ -134,7 +135,7 @@ func (h *Hub) Open(name, owner string) bool {
 		return st.owner == owner
 	}
 	h.srv.CreateStream(name)
-	h.streams[name] = &stream{owner: owner, clients: map[*client]struct{}{}, lastUsed: time.Now()}
+	h.streams[name] = &stream{owner: owner, lastUsed: time.Now()}
 	return true
 }
 
@@ -185,12 +186,12 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, name string) {
 		http.NotFound(w, r)
 		return
 	}
-	st.clients[cl] = struct{}{}
+	st.clients = append(st.clients, cl)
 	st.wg.Add(1)
 	h.mu.Unlock()
 	defer func() {
 		h.mu.Lock()
-		delete(st.clients, cl)
+		st.clients = slices.DeleteFunc(st.clients, func(c *client) bool { return c == cl })
 		st.lastUsed = time.Now()
 		h.mu.Unlock()
 		st.wg.Done()
@@ -232,7 +233,7 @@ func (h *Hub) Close(name string) {
 		return
 	}
 	st.closing = true
-	for cl := range st.clients {
+	for _, cl := range st.clients {
 		cl.cancel()
 	}
 	h.mu.Unlock()
