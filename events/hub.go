@@ -3,18 +3,21 @@
 //
 //   - No replay: r3labs' AutoReplay keeps every event forever, so it is off;
 //     a page renders the current state and the stream carries changes.
-//   - A slow client cannot stall Publish or other clients: r3labs writes to
-//     each client from the stream's single goroutine, so here every client
-//     gets a bounded frame queue drained by its own writer; a client whose
-//     queue is full is disconnected (its browser reconnects and the page
-//     re-renders the current state). Publish never blocks.
+//   - A slow client cannot stall Publish or other clients: r3labs' stream
+//     goroutine hands each event to every client in turn and waits when one
+//     is stuck writing, so here each client's writes go to a bounded queue
+//     written out by a goroutine of its own (alive only while frames wait);
+//     a client whose queue is full is disconnected (its EventSource
+//     reconnects). Publish never blocks: a full stream buffer drops.
 //   - A stream belongs to the session that opened it; any other session
 //     gets 404, as does a stream that does not exist.
 //   - Heartbeat comments keep proxies from closing idle streams.
 //   - http.Server.WriteTimeout would kill streams: the deadline is cleared
 //     per stream and replaced by a per-write deadline.
 //   - r3labs' RemoveStream with clients attached leaks a goroutine per
-//     client; Close disconnects the clients and waits for them first.
+//     client; Close disconnects the clients and waits for them first, and
+//     a stream goes (with r3labs' goroutine for it) IdleTimeout after its
+//     last client left.
 package events
 
 import (
@@ -72,7 +75,7 @@ type Hub struct {
 
 type stream struct {
 	owner    string
-	clients  []*client // usually one or two: a slice is smaller than a map
+	clients  []*client      // usually one or two: a slice is smaller than a map
 	wg       sync.WaitGroup // one per Serve in flight
 	lastUsed time.Time
 	closing  bool
@@ -106,7 +109,7 @@ func New(opts Options) *Hub {
 	srv.AutoReplay = false // r3labs would keep every event forever
 	srv.AutoStream = false // streams exist only when opened, so 404 means something
 	srv.SplitData = true   // HTML fragments have newlines: one data: line each
-	srv.BufferSize = 8 // per stream; Publish drops when full rather than wait
+	srv.BufferSize = 8     // per stream; Publish drops when full rather than wait
 	srv.Headers = map[string]string{"X-Accel-Buffering": "no"}
 	h := &Hub{
 		opts:     opts,
