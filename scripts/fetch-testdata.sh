@@ -19,3 +19,13 @@ if [ ! -f "$cache/media/example.mp4" ]; then
   cp "$tmp"/package/examples/assets/* "$cache/media/"
   rm -rf "$tmp"
 fi
+# ONNX Runtime's shared library, from the npm package onnxruntime-node (the
+# version github.com/yalue/onnxruntime_go v1.27.0 is built against), for the
+# optional image-text model tests of engine/understand/onnx.
+if [ ! -f "$cache/onnxruntime/libonnxruntime.so.1" ] && [ "$(uname -s)-$(uname -m)" = Linux-x86_64 ]; then
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent onnxruntime-node@1.24.1 >/dev/null && tar xzf onnxruntime-node-1.24.1.tgz package/bin/napi-v6/linux/x64/libonnxruntime.so.1)
+  mkdir -p "$cache/onnxruntime"
+  cp "$tmp"/package/bin/napi-v6/linux/x64/libonnxruntime.so.1 "$cache/onnxruntime/"
+  rm -rf "$tmp"
+fi
