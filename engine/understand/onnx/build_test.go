@@ -3,10 +3,12 @@ package onnx
 import (
 	"encoding/binary"
 	"encoding/json"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -114,10 +116,11 @@ func model(nodes, inits, inputs, outputs [][]byte) []byte {
 
 // colourWords are the test vocabulary: each word's text vector points at
 // the colour it names, in the image tower's (normalised mean RGB) space.
+// Their letter pairs do not overlap, so each word's merges build only it.
 var colourWords = map[string][3]float32{
-	"red":   {1, -0.6, -0.6},
-	"green": {-0.6, 1, -0.6},
-	"blue":  {-0.6, -0.6, 1},
+	"red":  {1, -0.6, -0.6},
+	"lime": {-0.6, 1, -0.6},
+	"blue": {-0.6, -0.6, 1},
 }
 
 // writeTestModel writes a tiny CLIP-style model into dir: the image tower is
@@ -147,7 +150,8 @@ func writeTestModel(t testing.TB, dir string, withMask bool) {
 		addTok(string(c)+"</w>", [3]float32{})
 	}
 	var merges []string
-	for w, v := range colourWords {
+	for _, w := range slices.Sorted(maps.Keys(colourWords)) {
+		v := colourWords[w]
 		// merges build the word left to right: r e -> re, re d</w> -> red</w>
 		cur := string(w[0])
 		for i := 1; i < len(w); i++ {

@@ -76,7 +76,7 @@ func TestModelLoadPreprocessAndMatch(t *testing.T) {
 		}
 		// Text finds the picture it names.
 		pics := map[string]image.Image{
-			"red": solid(color.RGBA{230, 20, 30, 255}, 320, 240), "green": solid(color.RGBA{30, 200, 40, 255}, 100, 400),
+			"red": solid(color.RGBA{230, 20, 30, 255}, 320, 240), "lime": solid(color.RGBA{30, 200, 40, 255}, 100, 400),
 			"blue": solid(color.RGBA{20, 30, 220, 255}, 64, 64),
 		}
 		vecs := map[string][]float32{}
@@ -85,7 +85,7 @@ func TestModelLoadPreprocessAndMatch(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		for _, word := range []string{"red", "green", "blue"} {
+		for _, word := range []string{"red", "lime", "blue"} {
 			q, err := m.TextEmbedding("a " + word + " picture")
 			if err != nil {
 				t.Fatal(err)
