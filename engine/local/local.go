@@ -11,6 +11,7 @@ import (
 	"glimpse/engine/pipeline"
 	"glimpse/engine/search"
 	"glimpse/engine/understand"
+	"glimpse/engine/understand/onnx"
 )
 
 // Config is the engine's configuration; the parts added here may grow
@@ -20,6 +21,9 @@ type Config struct {
 	// LLM optionally names an OpenAI-compatible chat-completions server
 	// that writes /analyze answers; nil keeps the built-in generator.
 	LLM *generate.LLMConfig
+	// ImageTextModel optionally names an operator-supplied CLIP-style ONNX
+	// model; with it text queries also match what clips show. nil: none.
+	ImageTextModel *onnx.Config
 }
 
 // New builds the local engine. Each part appends to cfg's Stages, Routes
@@ -38,12 +42,22 @@ func New(cfg Config) (*engine.Engine, error) {
 
 	// Understanding runs as ingest stages; search follows ready and deleted
 	// videos as a listener and loads the ready ones once the engine exists.
-	und, err := understand.New(understand.Config{Logger: ec.Logger})
+	ucfg := understand.Config{Logger: ec.Logger}
+	scfg := search.Config{MountPath: ec.MountPath, AllowPrivateURLs: ec.AllowPrivateURLs, Logger: ec.Logger}
+	if cfg.ImageTextModel != nil {
+		// Loaded once and kept for the life of the process.
+		model, err := onnx.Load(*cfg.ImageTextModel)
+		if err != nil {
+			return nil, err
+		}
+		ucfg.Semantic, scfg.Semantic = model, model
+	}
+	und, err := understand.New(ucfg)
 	if err != nil {
 		return nil, err
 	}
-	srch := search.New(search.Config{MountPath: ec.MountPath, AllowPrivateURLs: ec.AllowPrivateURLs,
-		Embedder: und, Logger: ec.Logger})
+	scfg.Embedder = und
+	srch := search.New(scfg)
 	ec.Stages = append(ec.Stages, und)
 	ec.Routes = append(ec.Routes, srch.Routes()...)
 	ec.Listeners = append(ec.Listeners, srch.Index())

@@ -84,9 +84,21 @@ func (s *Search) handleEmbed(w http.ResponseWriter, r *http.Request) error {
 	if formValue(r, "model_name") == "" {
 		return wire.ParameterNotProvided("model_name")
 	}
+	// With an image–text model both vectors come from it, in one space;
+	// without, text is lexical and images visual descriptors.
 	resp := embedResponse{ModelName: understand.ModelName}
+	if s.cfg.Semantic != nil {
+		resp.ModelName = s.cfg.Semantic.Name()
+	}
 	if text := formValue(r, "text"); text != "" {
-		resp.TextEmbedding = &segmentsJSON{Segments: []segmentJSON{{Float: TextVector(s.index.lex, text), EmbeddingScope: "clip"}}}
+		vec := TextVector(s.index.lex, text)
+		if s.cfg.Semantic != nil {
+			var err error
+			if vec, err = s.cfg.Semantic.TextEmbedding(text); err != nil {
+				return fmt.Errorf("image-text model: %w", err)
+			}
+		}
+		resp.TextEmbedding = &segmentsJSON{Segments: []segmentJSON{{Float: vec, EmbeddingScope: "clip"}}}
 	}
 	var file io.ReadCloser
 	if r.MultipartForm != nil {
@@ -111,7 +123,13 @@ func (s *Search) handleEmbed(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		resp.ImageEmbedding = &segmentsJSON{Segments: []segmentJSON{{Float: understand.ImageDescriptor(img), EmbeddingScope: "clip"}}}
+		vec := understand.ImageDescriptor(img)
+		if s.cfg.Semantic != nil {
+			if vec, err = s.cfg.Semantic.ImageEmbedding(img); err != nil {
+				return fmt.Errorf("image-text model: %w", err)
+			}
+		}
+		resp.ImageEmbedding = &segmentsJSON{Segments: []segmentJSON{{Float: vec, EmbeddingScope: "clip"}}}
 	}
 	hasAV := formValue(r, "audio_url") != "" || formValue(r, "video_url") != ""
 	if r.MultipartForm != nil {

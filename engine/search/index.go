@@ -30,6 +30,7 @@ type clipDoc struct {
 	Start, End float64
 	Thumb      string    // relative to the video's Dir, or ""
 	Visual     []float32 // understand.Windows descriptors, concatenated; nil if none
+	Semantic   []float32 // the image–text model's vector, if ingested with one
 	// Words of each field, stop words removed, in order, as typed and stemmed.
 	Words [nFields][]string
 	Stems [nFields][]string
@@ -172,6 +173,9 @@ func loadVideo(indexID, videoID, dir string, duration float64) (*videoDoc, error
 	doc := &videoDoc{IndexID: indexID, VideoID: videoID, Duration: max(duration, u.Duration)}
 	for i, c := range u.Clips {
 		cd := clipDoc{Start: c.Start, End: c.End, Thumb: c.Thumbnail}
+		if i < len(f.Clips) {
+			cd.Semantic = f.Clips[i].Semantic
+		}
 		if i < len(f.Clips) && len(f.Clips[i].Visual) == understand.Windows {
 			for _, w := range f.Clips[i].Visual {
 				cd.Visual = append(cd.Visual, w...)
@@ -233,6 +237,7 @@ type snapshot struct {
 	// which clips have them.
 	visual     []float32
 	hasVisual  []bool
+	semantic   [][]float32          // per clip: the image–text vector, nil where none
 	postings   map[string][]posting // stem -> where it occurs
 	vocabByLen [][]vocabWord        // every distinct word by length, for fuzzy matching
 	// stemIDs numbers the stems; seq holds each clip's fields as stem
@@ -312,6 +317,7 @@ func (s *snapshot) addVideo(v *videoDoc) {
 		c := &v.Clips[ci]
 		id := int32(len(s.clips))
 		s.clips = append(s.clips, clipRef{vi, int32(ci)})
+		s.semantic = append(s.semantic, c.Semantic)
 		if c.Visual != nil {
 			s.visual = append(s.visual, c.Visual...)
 			s.hasVisual = append(s.hasVisual, true)

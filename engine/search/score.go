@@ -15,6 +15,10 @@ type query struct {
 	Visual   bool      // search option "visual": on-screen text and pictures
 	Audio    bool      // search option "audio": speech
 	Operator string    // "or" or "and"
+	// TextVec is the image–text model's vector of Text, when there is a
+	// model; SemFloor and SemCeil calibrate its cosines like imageFloor/Ceil.
+	TextVec           []float32
+	SemFloor, SemCeil float32
 }
 
 // hit is a clip's score in [0,1]. Scores are absolute, not relative to the
@@ -57,6 +61,10 @@ func (x *Index) match(s *snapshot, q query) []hit {
 	if q.Image != nil && q.Visual {
 		imageScores = s.imageScores(q.Image)
 	}
+	var semScores []float32
+	if q.TextVec != nil && q.Visual {
+		semScores = s.semanticScores(q.TextVec, q.SemFloor, q.SemCeil)
+	}
 	var hits []hit
 	for c := 0; c < n; c++ {
 		var visual, audio float64
@@ -65,6 +73,9 @@ func (x *Index) match(s *snapshot, q query) []hit {
 		}
 		if imageScores != nil {
 			visual = math.Max(visual, float64(imageScores[c]))
+		}
+		if semScores != nil {
+			visual = math.Max(visual, float64(semScores[c]))
 		}
 		if textScores[fieldSpeech] != nil {
 			audio = float64(textScores[fieldSpeech][c])
@@ -240,6 +251,19 @@ func (s *snapshot) imageScores(q []float32) []float32 {
 		}()
 	}
 	wg.Wait()
+	return out
+}
+
+// semanticScores compares a text vector with the clips' image–text vectors.
+func (s *snapshot) semanticScores(q []float32, floor, ceil float32) []float32 {
+	out := make([]float32, len(s.clips))
+	for c, v := range s.semantic {
+		if len(v) != len(q) || ceil <= floor {
+			continue
+		}
+		x := (dot(q, v) - floor) / (ceil - floor)
+		out[c] = min(max(x, 0), 1)
+	}
 	return out
 }
 

@@ -41,11 +41,25 @@ type Config struct {
 	// Embedder computes a video's clip vectors for /embed/tasks; nil
 	// disables video embeddings. *understand.Stage is one.
 	Embedder VideoEmbedder
+	// Semantic, if set, is an image–text model (engine/understand/onnx):
+	// text queries then also match what clips show, and /embed answers
+	// with its vectors. The understanding stage must use the same model.
+	Semantic SemanticModel
+	// SemanticFloor and SemanticCeil map the model's text–image cosines to
+	// scores 0 and 100; defaults 0.15 and 0.35 (CLIP ViT-B/32's range).
+	SemanticFloor, SemanticCeil float32
 	// TempDir holds uploads of embedding tasks while they run; default os.TempDir().
 	TempDir string
 	Logger  *slog.Logger
 	// Now is the clock; default time.Now (tests move it to expire pages).
 	Now func() time.Time
+}
+
+// SemanticModel is an image–text model: both towers, one vector space.
+type SemanticModel interface {
+	Name() string
+	TextEmbedding(text string) ([]float32, error)
+	ImageEmbedding(img image.Image) ([]float32, error)
 }
 
 // VideoEmbedder turns a video file into per-clip visual descriptors.
@@ -82,6 +96,9 @@ func New(cfg Config) *Search {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.SemanticCeil <= cfg.SemanticFloor {
+		cfg.SemanticFloor, cfg.SemanticCeil = 0.15, 0.35
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -114,6 +131,9 @@ func (s *Search) Capabilities() []string {
 	caps := []string{"text-to-speech-transcript", "text-to-onscreen-text", "image-to-visual"}
 	if s.cfg.Embedder != nil {
 		caps = append(caps, "video-embeddings")
+	}
+	if s.cfg.Semantic != nil {
+		caps = append(caps, "text-to-visual ("+s.cfg.Semantic.Name()+")")
 	}
 	return caps
 }
@@ -268,6 +288,13 @@ func (s *Search) parseSearch(r *http.Request) (*searchRequest, error) {
 			return nil, wire.Errorf(http.StatusBadRequest, "search_option_combination_not_supported", "An image query needs the visual search option.")
 		}
 		req.q.Image = understand.ImageDescriptor(img)
+	}
+	if req.q.Text != "" && req.q.Visual && s.cfg.Semantic != nil {
+		vec, err := s.cfg.Semantic.TextEmbedding(req.q.Text)
+		if err != nil {
+			return nil, fmt.Errorf("image-text model: %w", err)
+		}
+		req.q.TextVec, req.q.SemFloor, req.q.SemCeil = vec, s.cfg.SemanticFloor, s.cfg.SemanticCeil
 	}
 	if req.q.Text == "" && img == nil {
 		return nil, wire.ParameterNotProvided("query_text or query_media_file or query_media_url")

@@ -31,6 +31,9 @@ type ClipFeatures struct {
 	Start  float64     `json:"start"`
 	End    float64     `json:"end"`
 	Visual [][]float32 `json:"visual"`
+	// Semantic is the image–text model's vector of the clip's middle frame,
+	// when the engine runs with one.
+	Semantic []float32 `json:"semantic,omitempty"`
 }
 
 // LoadFeatures reads dir's features; a video without them has none.

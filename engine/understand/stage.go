@@ -31,15 +31,24 @@ type Config struct {
 	ModelDir     string // default /usr/share/pocketsphinx/model/en-us
 	Workers      int    // processes per tool; default NumCPU
 	Logger       *slog.Logger
+	// Semantic, if set, is an image–text model (engine/understand/onnx)
+	// whose image vector of each clip's middle frame is kept for text queries.
+	Semantic ImageEncoder
+}
+
+// ImageEncoder turns a picture into an image–text model's vector.
+type ImageEncoder interface {
+	ImageEmbedding(img image.Image) ([]float32, error)
 }
 
 // Stage is the understanding stage (pipeline.Stage).
 type Stage struct {
-	ffmpeg string
-	speech *Speech
-	ocr    *OCR
-	work   int
-	log    *slog.Logger
+	semantic ImageEncoder
+	ffmpeg   string
+	speech   *Speech
+	ocr      *OCR
+	work     int
+	log      *slog.Logger
 }
 
 // New checks that the tools and the speech model are present.
@@ -82,11 +91,12 @@ func New(cfg Config) (*Stage, error) {
 		log = slog.Default()
 	}
 	return &Stage{
-		ffmpeg: ff,
-		speech: &Speech{FFmpeg: ff, Batch: ps, ModelDir: model, Workers: w},
-		ocr:    &OCR{Tesseract: tess},
-		work:   w,
-		log:    log,
+		semantic: cfg.Semantic,
+		ffmpeg:   ff,
+		speech:   &Speech{FFmpeg: ff, Batch: ps, ModelDir: model, Workers: w},
+		ocr:      &OCR{Tesseract: tess},
+		work:     w,
+		log:      log,
 	}, nil
 }
 
@@ -225,7 +235,7 @@ func (s *Stage) RunTimed(ctx context.Context, v *pipeline.Video, progress func(f
 	feat := &Features{Model: ModelName, Words: words, Text: lines}
 	u := &pipeline.Understanding{Duration: v.Duration, Shots: shots}
 	for _, c := range clips {
-		feat.Clips = append(feat.Clips, ClipFeatures{Start: c.Start, End: c.End, Visual: c.visual})
+		feat.Clips = append(feat.Clips, ClipFeatures{Start: c.Start, End: c.End, Visual: c.visual, Semantic: c.semantic})
 		u.Clips = append(u.Clips, pipeline.Clip{Start: c.Start, End: c.End, Thumbnail: c.thumb})
 	}
 	u.Transcript = transcriptSpans(words)
@@ -250,6 +260,7 @@ func (s *Stage) RunTimed(ctx context.Context, v *pipeline.Video, progress func(f
 type builtClip struct {
 	Start, End float64
 	visual     [][]float32
+	semantic   []float32
 	thumb      string
 }
 
@@ -295,6 +306,13 @@ func (s *Stage) pictures(ctx context.Context, v *pipeline.Video, ocr func(at flo
 				return err
 			}
 			cur.thumb = name
+			if s.semantic != nil {
+				vec, err := s.semantic.ImageEmbedding(rgbImage(frames[mid]))
+				if err != nil {
+					return fmt.Errorf("image-text model: %w", err)
+				}
+				cur.semantic = vec
+			}
 		}
 		clips = append(clips, *cur)
 		cur, sums, frames = nil, nil, nil
@@ -376,11 +394,16 @@ func pictureChanged(a, b []float32) bool {
 	return changed*100 >= len(a)*2 || meanAbsDiff(a, b) > 4
 }
 
-func writeJPEG(path string, p rgb) error {
+func rgbImage(p rgb) *image.RGBA {
 	img := image.NewRGBA(image.Rect(0, 0, p.W, p.H))
 	for i := 0; i < p.W*p.H; i++ {
 		img.Pix[i*4], img.Pix[i*4+1], img.Pix[i*4+2], img.Pix[i*4+3] = p.Pix[i*3], p.Pix[i*3+1], p.Pix[i*3+2], 255
 	}
+	return img
+}
+
+func writeJPEG(path string, p rgb) error {
+	img := rgbImage(p)
 	f, err := os.Create(path)
 	if err != nil {
 		return err

@@ -175,6 +175,9 @@ func (m *Model) Close() {
 	}
 }
 
+// Name names the model in /embed answers: "onnx:" and its directory's name.
+func (m *Model) Name() string { return "onnx:" + filepath.Base(m.cfg.Dir) }
+
 // Dim is the length of the model's vectors.
 func (m *Model) Dim() int { return m.dim }
 

@@ -1,0 +1,7 @@
+package onnx
+
+// For the external tests that wire a model into the engine's search.
+var (
+	WriteTestModel = writeTestModel
+	RuntimeLibrary = runtimeLibrary
+)
