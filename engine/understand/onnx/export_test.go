@@ -1,3 +1,5 @@
+//go:build cgo
+
 package onnx
 
 // For the external tests that wire a model into the engine's search.
