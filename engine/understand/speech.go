@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 )
 
 // Word is one recognised word with its timing, seconds from the start.
@@ -51,6 +52,15 @@ func FastDecoder() []string {
 
 // Recognize returns the words spoken in src (any file ffmpeg reads).
 func (s *Speech) Recognize(ctx context.Context, src string) ([]Word, error) {
+	return s.RecognizeProgress(ctx, src, nil)
+}
+
+// RecognizeProgress is Recognize that reports the share of the speech
+// decoded so far, as the decoders finish utterances.
+func (s *Speech) RecognizeProgress(ctx context.Context, src string, progress func(float64)) ([]Word, error) {
+	if progress == nil {
+		progress = func(float64) {}
+	}
 	tmp, err := os.MkdirTemp("", "glimpse-speech-")
 	if err != nil {
 		return nil, err
@@ -72,6 +82,22 @@ func (s *Speech) Recognize(ctx context.Context, src string) ([]Word, error) {
 	}
 	workers := max(1, min(s.Workers, len(segs)))
 	groups := balance(segs, workers)
+	total := 0
+	for _, sg := range segs {
+		total += sg.End - sg.Start
+	}
+	var doneMu sync.Mutex
+	done := make([]int, workers) // frames decoded, per worker
+	report := func(worker, frames int) {
+		doneMu.Lock()
+		defer doneMu.Unlock()
+		done[worker] = frames
+		sum := 0
+		for _, d := range done {
+			sum += d
+		}
+		progress(float64(sum) / float64(total))
+	}
 
 	results := make([][]Word, workers)
 	errs := make([]error, workers)
@@ -80,7 +106,7 @@ func (s *Speech) Recognize(ctx context.Context, src string) ([]Word, error) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			results[i], errs[i] = s.decode(ctx, tmp, i, g)
+			results[i], errs[i] = s.decode(ctx, tmp, i, g, func(frames int) { report(i, frames) })
 		}()
 	}
 	wg.Wait()
@@ -228,7 +254,7 @@ func balance(segs []segment, k int) [][]segment {
 }
 
 // decode runs one pocketsphinx_batch over the segments listed in a control file.
-func (s *Speech) decode(ctx context.Context, dir string, worker int, segs []segment) ([]Word, error) {
+func (s *Speech) decode(ctx context.Context, dir string, worker int, segs []segment, progress func(frames int)) ([]Word, error) {
 	if len(segs) == 0 {
 		return nil, nil
 	}
@@ -252,15 +278,65 @@ func (s *Speech) decode(ctx context.Context, dir string, worker int, segs []segm
 		args = append(args, s.Args...)
 	}
 	cmd := exec.CommandContext(ctx, s.Batch, args...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("pocketsphinx: %v: %s", err, lastLine(string(out)))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("pocketsphinx: %w", err)
 	}
+	// The decoder appends an utterance's words to the CTM file when it
+	// finishes it: its utterance ids there say how far it has got.
+	stop := make(chan struct{})
+	watched := make(chan struct{})
+	go func() {
+		defer close(watched)
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+				progress(decodedFrames(ctmPath, segs))
+			}
+		}
+	}()
+	err := cmd.Wait()
+	close(stop)
+	<-watched
+	if err != nil {
+		return nil, fmt.Errorf("pocketsphinx: %v: %s", err, lastLine(out.String()))
+	}
+	progress(decodedFrames(ctmPath, segs))
 	f, err := os.Open(ctmPath)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
 	return parseCTM(f)
+}
+
+// decodedFrames sums the lengths of the segments whose utterances are in
+// the CTM file so far; segments before the last one seen are done too.
+func decodedFrames(ctm string, segs []segment) int {
+	b, err := os.ReadFile(ctm)
+	if err != nil {
+		return 0
+	}
+	last := -1
+	for _, line := range strings.Split(string(b), "\n") {
+		if id, _, ok := strings.Cut(line, " "); ok && strings.HasPrefix(id, "u") {
+			if f, err := strconv.Atoi(id[1:]); err == nil && f > last {
+				last = f
+			}
+		}
+	}
+	n := 0
+	for _, sg := range segs {
+		if sg.Start <= last {
+			n += sg.End - sg.Start
+		}
+	}
+	return n
 }
 
 // parseCTM reads "u<startframe> 1 <start> <dur> <word> <conf>" lines; times

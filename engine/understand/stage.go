@@ -149,7 +149,12 @@ func (s *Stage) RunTimed(ctx context.Context, v *pipeline.Video, progress func(f
 			return
 		}
 		t0 := time.Now()
-		w, err := s.speech.Recognize(ctx, v.SourcePath)
+		w, err := s.speech.RecognizeProgress(ctx, v.SourcePath, func(f float64) {
+			mu.Lock()
+			speechFrac = 0.95 * f
+			report()
+			mu.Unlock()
+		})
 		mu.Lock()
 		words, tm.Speech, speechFrac = w, time.Since(t0), 1
 		report()

@@ -116,3 +116,24 @@ func TestSpeechWER(t *testing.T) {
 		}
 	}
 }
+
+func TestSpeechProgressRisesToOne(t *testing.T) {
+	st, err := New(Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var seen []float64
+	words, err := st.Speech().RecognizeProgress(context.Background(),
+		filepath.Join(librivox, "sense_and_sensibility_01_austen_64kb-0870.wav"), func(f float64) { seen = append(seen, f) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(words) == 0 || len(seen) == 0 || seen[len(seen)-1] != 1 {
+		t.Fatalf("%d words, progress %v", len(words), seen)
+	}
+	for i := 1; i < len(seen); i++ {
+		if seen[i] < seen[i-1] {
+			t.Errorf("progress went back: %v", seen)
+		}
+	}
+}
