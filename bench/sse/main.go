@@ -52,6 +52,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	duration := fs.Duration("duration", 30*time.Second, "how long to measure once all are connected (at most 5m)")
 	serve := fs.Bool("serve", false, "internal: run the server side")
 	procs := fs.Int("server-procs", 2, "GOMAXPROCS of the server (cores it may use)")
+	gogc := fs.Int("server-gogc", 100, "GOGC of the server")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,7 +62,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *n < 1 || *n > 10000 || *duration <= 0 || *duration > 5*time.Minute {
 		return errors.New("-n must be 1..10000 and -duration at most 5m")
 	}
-	return runClients(ctx, *n, *duration, *procs, stdout)
+	return runClients(ctx, *n, *duration, *procs, *gogc, stdout)
 }
 
 // ---- server (child process) ----
@@ -195,11 +196,11 @@ func procStatus(pid int, field string) int64 {
 
 // ---- clients (parent process) ----
 
-func runClients(ctx context.Context, n int, duration time.Duration, procs int, stdout io.Writer) error {
+func runClients(ctx context.Context, n int, duration time.Duration, procs, gogc int, stdout io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-serve")
-	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(procs))
+	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(procs), "GOGC="+strconv.Itoa(gogc))
 	cmd.Stderr = os.Stderr
 	out, err := cmd.StdoutPipe()
 	if err != nil {
@@ -330,8 +331,8 @@ func runClients(ctx context.Context, n int, duration time.Duration, procs int, s
 	sentInWindow := loaded.Sent - windowStart.Sent
 	perSubRSS := float64(loaded.RSS-before.RSS) / float64(n) / 1024
 	perSubGo := float64((loadedGC.HeapInuse+loadedGC.StackInuse)-(before.HeapInuse+before.StackInuse)) / float64(n) / 1024
-	fmt.Fprintf(stdout, "subscribers            %d connected (%d failed) in %s; server GOMAXPROCS=%d, %d CPUs here\n",
-		connected.Load(), failures.Load(), connectTime.Round(time.Millisecond), procs, runtime.NumCPU())
+	fmt.Fprintf(stdout, "subscribers            %d connected (%d failed) in %s; server GOMAXPROCS=%d GOGC=%d, %d CPUs here\n",
+		connected.Load(), failures.Load(), connectTime.Round(time.Millisecond), procs, gogc, runtime.NumCPU())
 	fmt.Fprintf(stdout, "events                 %d sent in %s (%d at exactly 1/s each), %d received (%.2f%%); %d dropped by the hub\n",
 		sentInWindow, duration, expected, received.Load(), 100*float64(received.Load())/float64(max(sentInWindow, 1)), loaded.Dropped)
 	fmt.Fprintf(stdout, "delivery latency       p50 %s  p99 %s  max %s\n",
