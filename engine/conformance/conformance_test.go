@@ -37,6 +37,8 @@ var scripts = []sdkScript{
 	{file: "sdk_analyze.mjs", sdk: "1.3.1"},
 	{file: "sdk_analyze_video.mjs", sdk: "1.3.4"},
 	{file: "sdk_gist_summarize.mjs", sdk: "1.2.0"},
+	// Search and embeddings (engine/search) over the example sdk_core leaves.
+	{file: "sdk_search.mjs", sdk: "1.3.4"},
 }
 
 // harness is the live engine and the media server the scripts use.

@@ -190,7 +190,9 @@ func (t *embedTasks) handleCreate(w http.ResponseWriter, r *http.Request) error 
 	if model == "" {
 		return wire.ParameterNotProvided("model_name")
 	}
-	scopes := formValues(r, "video_embedding_scopes")
+	// The SDK sends video_embedding_scope (one field per value); the
+	// description names it video_embedding_scopes. Accept both.
+	scopes := append(formValues(r, "video_embedding_scope"), formValues(r, "video_embedding_scopes")...)
 	if len(scopes) == 0 {
 		scopes = []string{"clip"}
 	}

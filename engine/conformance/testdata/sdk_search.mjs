@@ -1,0 +1,106 @@
+// Conformance of the engine's search and embeddings with the official SDK
+// (twelvelabs-js 1.3.4): text and image queries (file and URL), paging
+// through every page, grouping by video, a bad filter, sync embeddings and
+// a video embedding task. Run by conformance_test.go after sdk_core.mjs,
+// whose ready example.mp4 it searches (see sdk_core.mjs for the
+// environment). The last stdout line is "RESULT {json}".
+import { createRequire } from "node:module";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+
+const require = createRequire(path.join(process.env.SDK_ROOT, "package.json"));
+const { TwelveLabs, TwelvelabsApiError } = require("twelvelabs-js");
+
+const client = new TwelveLabs({ apiKey: process.env.TWELVE_LABS_API_KEY });
+const step = (what) => console.error("step:", what);
+const media = (name) => path.join(process.env.MEDIA_DIR, name);
+
+// exampleVideo finds the ready example.mp4 sdk_core.mjs left in the engine.
+async function exampleVideo() {
+  const base = process.env.TWELVELABS_BASE_URL;
+  const get = async (p) => {
+    const r = await fetch(base + p, { headers: { "x-api-key": process.env.TWELVE_LABS_API_KEY } });
+    assert.equal(r.status, 200, p);
+    return r.json();
+  };
+  for (const ix of (await get("/indexes?page_limit=50")).data) {
+    for (const v of (await get(`/indexes/${ix._id}/videos?page_limit=50`)).data) {
+      if (v.system_metadata.filename === "example.mp4") return { indexId: ix._id, videoId: v._id };
+    }
+  }
+  assert.fail("no example.mp4 in the engine: sdk_core.mjs must run first");
+}
+
+async function collect(page) {
+  const out = [];
+  for await (const item of page) out.push(item);
+  return out;
+}
+
+const { indexId, videoId } = await exampleVideo();
+const overlaps = (c, from, to) => c.start < to && c.end > from;
+const aerial = (c) => overlaps(c, 10, 24) || overlaps(c, 43, 78);
+
+step("text query, every page");
+const clips = await collect(await client.search.query({
+  indexId, queryText: "bottled water", searchOptions: ["visual", "audio"], pageLimit: 2, threshold: "none",
+}));
+assert.ok(clips.length > 2, `only ${clips.length} results: paging not exercised`);
+for (const [i, c] of clips.entries()) {
+  assert.equal(c.videoId, videoId);
+  assert.ok(c.start < c.end, `clip ${c.start}-${c.end}`);
+  assert.equal(c.rank, i + 1, "ranks run on across pages");
+  assert.match(c.thumbnailUrl, /^http:\/\/.+\/media\/[0-9a-f]{24}\/clips\/\d+\.jpg$/);
+}
+assert.ok(clips.slice(0, 3).some((c) => overlaps(c, 51, 62) || overlaps(c, 106, 118)), "the caption clip is not in the top 3");
+
+step("image query by file and by URL");
+const byFile = await collect(await client.search.query({
+  indexId, queryMediaType: "image", queryMediaFile: fs.createReadStream(media("search_sample.png")), searchOptions: ["visual"],
+}));
+assert.ok(byFile.length > 0 && aerial(byFile[0]), `top clip ${JSON.stringify(byFile[0])} is not aerial footage`);
+const byURL = await collect(await client.search.query({
+  indexId, queryMediaType: "image", queryMediaUrl: process.env.MEDIA_URL + "/search_sample.png", searchOptions: ["visual"],
+}));
+assert.deepEqual(byURL.map((c) => [c.start, c.end]), byFile.map((c) => [c.start, c.end]));
+
+step("group by video");
+const groups = await collect(await client.search.query({
+  indexId, queryText: "toxic chemicals", searchOptions: ["visual"], groupBy: "video",
+}));
+assert.equal(groups.length, 1);
+assert.equal(groups[0].id, videoId);
+assert.ok(groups[0].clips.length > 0);
+
+step("bad filter");
+try {
+  await client.search.query({ indexId, queryText: "train", searchOptions: ["visual"], filter: "{not json" });
+  assert.fail("no error");
+} catch (err) {
+  assert.ok(err instanceof TwelvelabsApiError, String(err));
+  assert.equal(err.statusCode, 400);
+  assert.equal(err.body.code, "search_filter_invalid");
+}
+
+step("sync embeddings");
+const text = await client.embed.create({ modelName: "Marengo-retrieval-2.7", text: "a derailed train" });
+assert.ok(text.modelName, "model_name");
+assert.ok(text.textEmbedding.segments[0].float.length > 0);
+const image = await client.embed.create({ modelName: "Marengo-retrieval-2.7", imageFile: fs.createReadStream(media("search_sample.png")) });
+assert.ok(image.imageEmbedding.segments[0].float.length > 0);
+
+step("video embedding task");
+const task = await client.embed.tasks.create({
+  modelName: "Marengo-retrieval-2.7", videoFile: fs.createReadStream(media("example.mp4")), videoEmbeddingScope: ["clip", "video"],
+});
+const done = await client.embed.tasks.waitForDone(task.id, { sleepInterval: 0.5 });
+assert.equal(done.status, "ready");
+const got = await client.embed.tasks.retrieve(task.id);
+const segs = got.videoEmbedding.segments;
+assert.ok(segs.filter((s) => s.embeddingScope === "clip").length > 10, "clip segments");
+assert.equal(segs.filter((s) => s.embeddingScope === "video").length, 1, "one video segment");
+const listed = await collect(await client.embed.tasks.list({ pageLimit: 1 }));
+assert.ok(listed.some((t) => t.id === task.id), "task listed");
+
+console.log("RESULT " + JSON.stringify({ clips: clips.length, image_top: byFile[0], embed_segments: segs.length }));
