@@ -100,7 +100,8 @@ func New(cfg Config) (*Stage, error) {
 	}, nil
 }
 
-func (s *Stage) Name() string    { return "understand" }
+func (s *Stage) Name() string { return "understand" }
+
 // Weight: about 0.11 s per second of video (example.mp4: 17 s for 160 s),
 // against the core's HLS stage at weight 6, which is near-instant for the
 // usual H.264 upload (stream copy) and 0.4 s/s when it must transcode.
