@@ -24,6 +24,7 @@ import (
 
 	"glimpse/analysisstore"
 	"glimpse/engine"
+	"glimpse/engine/generate"
 	"glimpse/engine/local"
 	"glimpse/events"
 	"glimpse/handlers"
@@ -49,6 +50,9 @@ type config struct {
 	apiKey      string
 	baseURL     string
 	sessionKeys string
+	// llm optionally names a chat-completions server for the embedded
+	// engine's answers (GLIMPSE_LLM_URL and friends).
+	llm *generate.LLMConfig
 	maxUploadMB int64
 	logLevel    string
 }
@@ -70,6 +74,7 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 	// The key is read from the environment only: a flag would show it in ps.
 	c.apiKey = getenv("TWELVELABS_API_KEY")
 	c.sessionKeys = getenv("GLIMPSE_SESSION_KEYS")
+	c.llm = local.LLMFromEnv(getenv)
 	return c, nil
 }
 
@@ -178,7 +183,7 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 			MountPath:      "/engine",
 			MaxUploadBytes: cfg.maxUploadMB << 20,
 			Logger:         log.With("part", "engine"),
-		}})
+		}, LLM: cfg.llm})
 		if err != nil {
 			hub.Shutdown()
 			return nil, fmt.Errorf("starting the local engine: %w", err)
