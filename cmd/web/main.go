@@ -52,7 +52,7 @@ type config struct {
 	sessionKeys string
 	// llm optionally names a chat-completions server for the embedded
 	// engine's answers (GLIMPSE_LLM_URL and friends).
-	llm *generate.LLMConfig
+	llm         *generate.LLMConfig
 	maxUploadMB int64
 	logLevel    string
 }
