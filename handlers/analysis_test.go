@@ -48,6 +48,8 @@ type fakePegasus struct {
 	finish string        // "" ends the stream without stream_end (cut off)
 	hold   bool          // after the pieces, wait for the client to leave
 	gap    time.Duration // between pieces
+	reject string        // when set, /analyze answers 400 token_limit_exceeded with this message
+	abort  bool          // after the pieces, break the connection mid-response
 	// gone gets a value when an /analyze connection ends before the answer did.
 	gone chan struct{}
 }
@@ -128,8 +130,14 @@ func (f *fakePegasus) summarize(w http.ResponseWriter, r *http.Request) {
 func (f *fakePegasus) analyze(w http.ResponseWriter, r *http.Request) {
 	f.asks.Add(1)
 	f.mu.Lock()
-	pieces, finish, hold, gap := f.pieces, f.finish, f.hold, f.gap
+	pieces, finish, hold, gap, reject, abort := f.pieces, f.finish, f.hold, f.gap, f.reject, f.abort
 	f.mu.Unlock()
+	if reject != "" {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		json.NewEncoder(w).Encode(map[string]string{"code": "token_limit_exceeded", "message": reject})
+		return
+	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
 	send := func(ev map[string]any) bool {
 		f.conform("/analyze", "application/x-ndjson", ev)
@@ -153,9 +161,17 @@ func (f *fakePegasus) analyze(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if abort {
+		panic(http.ErrAbortHandler) // the connection drops without the chunked terminator
+	}
 	if hold {
-		<-r.Context().Done()
-		f.gone <- struct{}{}
+		select {
+		case <-r.Context().Done():
+			f.gone <- struct{}{}
+		case <-time.After(2 * waitLimit):
+			// The app never let go: the test has failed; end the answer
+			// so its cleanup does not wait forever.
+		}
 		return
 	}
 	if finish != "" {
@@ -432,21 +448,27 @@ func TestAnswerStreamsIntoThePage(t *testing.T) {
 		name      string
 		pieces    []string
 		finish    string
+		reject    string
+		abort     bool
 		wantState string
 		wantNote  string
 		wantText  string
 	}{
-		{"finished answer", []string{"The **fire** ", "starts at 1:05 ", "<script>alert(1)</script>", "and ends."}, "stop",
+		{"finished answer", []string{"The **fire** ", "starts at 1:05 ", "<script>alert(1)</script>", "and ends."}, "stop", "", false,
 			"done", "", "The fire starts at 1:05 <script>alert(1)</script>and ends."},
-		{"length limit", []string{"Smoke ", "rises"}, "length",
+		{"length limit", []string{"Smoke ", "rises"}, "length", "", false,
 			"done", "The answer reached its length limit.", "Smoke rises"},
-		{"error mid-stream keeps the text", []string{"The train ", "derailed "}, "",
-			"failed", "The answer was cut off", "The train derailed"},
+		{"stream ends without stream_end", []string{"The train ", "derailed "}, "", "", false,
+			"failed", "the API closed the stream before the end", "The train derailed"},
+		{"connection breaks mid-stream", []string{"Toxic ", "smoke "}, "", "", true,
+			"failed", "the connection to the API failed", "Toxic smoke"},
+		{"API refuses the prompt", nil, "stop", "The prompt is 2301 tokens long; the limit is 2000.", false,
+			"failed", "The answer stopped: The prompt is 2301 tokens long; the limit is 2000.", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			fake := newFakePegasus(t)
-			fake.pieces, fake.finish = tt.pieces, tt.finish
+			fake.pieces, fake.finish, fake.reject, fake.abort = tt.pieces, tt.finish, tt.reject, tt.abort
 			app := newAnalysisApp(t, fake, newTestStore(t))
 			evs := app.openSSE(t, t.Context(), app.ask(t, "alice", "What happens?"), "alice")
 
@@ -461,7 +483,7 @@ func TestAnswerStreamsIntoThePage(t *testing.T) {
 				}
 			}
 			// Pieces 20 ms apart each show, bar one coalesced under load.
-			if len(updates) < 2 || len(updates) > len(tt.pieces) {
+			if len(updates) < min(2, len(tt.pieces)) || len(updates) > len(tt.pieces) {
 				t.Errorf("%d answer updates for %d pieces", len(updates), len(tt.pieces))
 			}
 			for i := 1; i < len(updates); i++ {
