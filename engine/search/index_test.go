@@ -61,3 +61,44 @@ func scoresByClip(x *Index, q query) map[string]float64 {
 	}
 	return out
 }
+
+// Searches run while videos come and go (run with -race).
+func TestSearchWhileIndexChanges(t *testing.T) {
+	x := NewIndex(nil, nil)
+	mk := func(i int) *videoDoc {
+		d := &videoDoc{IndexID: "i", VideoID: fmt.Sprintf("v%03d", i), Duration: 10}
+		cd := clipDoc{Start: 0, End: 10}
+		cd.setField(fieldText, []string{fmt.Sprintf("train crash report %d", i)})
+		d.Clips = append(d.Clips, cd)
+		return d
+	}
+	if err := x.addDoc(mk(0)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := 1; i < 60; i++ {
+			x.addDoc(mk(i))
+			if i%10 == 0 {
+				x.VideoDeleted("i", fmt.Sprintf("v%03d", i-5))
+			}
+		}
+	}()
+	for {
+		select {
+		case <-done:
+			if n := len(x.match(x.snapshot("i"), query{Text: "train crash", Visual: true, Operator: "or"})); n != 55 {
+				t.Errorf("%d clips match at the end, want 55", n)
+			}
+			return
+		default:
+			s := x.snapshot("i")
+			for _, h := range x.match(s, query{Text: "train crash", Visual: true, Operator: "or"}) {
+				if h.score < 0.99 {
+					t.Fatalf("score %v", h.score)
+				}
+			}
+		}
+	}
+}

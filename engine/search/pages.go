@@ -13,11 +13,15 @@ import (
 
 // resultSet is one search's ordered results, kept for paging until it expires.
 type resultSet struct {
-	id          string
-	indexID     string
-	snap        *snapshot // the clips as they were when searched
-	hits        []hit     // group_by clip, in order
-	groups      []group   // group_by video, in order
+	id      string
+	indexID string
+	// The clips as they were when searched: these slices are shared with
+	// later snapshots, so keeping them costs nothing; the snapshot's maps
+	// (cloned per change) are not kept.
+	videos      []*videoDoc
+	clips       []clipRef
+	hits        []hit   // group_by clip, in order
+	groups      []group // group_by video, in order
 	metas       map[int32]*pipeline.VideoMeta
 	limit       int
 	innerTotal  int // clips inside video groups

@@ -441,7 +441,7 @@ func (s *Search) run(ctx context.Context, catalog pipeline.Catalog, req *searchR
 	if snap == nil {
 		return rs, nil
 	}
-	rs.snap = snap
+	rs.videos, rs.clips = snap.videos, snap.clips
 	rs.poolCount, rs.poolSeconds = len(snap.videos), snap.duration
 	all := s.index.match(snap, req.q)
 
@@ -562,8 +562,8 @@ func (s *Search) writePage(w http.ResponseWriter, r *http.Request, rs *resultSet
 			TotalInnerMatches: rs.innerTotal, PageExpiresAt: wire.Time(rs.expires)},
 	}
 	clipJSON := func(h hit, rank int) resultJSON {
-		ref := rs.snap.clips[h.clip]
-		v := rs.snap.videos[ref.video]
+		ref := rs.clips[h.clip]
+		v := rs.videos[ref.video]
 		c := v.Clips[ref.clip]
 		j := resultJSON{VideoID: v.VideoID, Score: round2(h.score * 100), Start: round2(c.Start),
 			End: round2(c.End), Confidence: confidence(h.score), Rank: rank}
