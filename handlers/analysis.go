@@ -56,8 +56,9 @@ const (
 	answerLinger = time.Minute
 )
 
-// analysisPanel shows the kept analysis of a video, generating it first when
-// none is kept (GET .../analysis, loaded by the watch page).
+// analysisPanel shows the kept analysis of a video (GET .../analysis, loaded
+// by the watch page). When none is kept it answers with a placeholder that
+// asks again with ?generate=1, which generates and keeps it.
 func (s *Server) analysisPanel(c *gin.Context) error {
 	return s.showAnalysis(c, false)
 }
@@ -86,6 +87,10 @@ func (s *Server) showAnalysis(c *gin.Context, fresh bool) error {
 			// A damaged record is regenerated rather than shown as an error.
 			s.Log.WarnContext(ctx, "analysis record unreadable", "index", indexID, "video", videoID, "err", err)
 		}
+	}
+	if !ok && !fresh && c.Query("generate") == "" {
+		// Say at once that it is coming; the placeholder asks for it.
+		return render(c, templates.AnalysisPending(indexID, videoID))
 	}
 	if !ok {
 		rec, err = generateAnalysis(ctx, s.backend(c).Client, indexID, videoID)

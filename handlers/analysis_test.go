@@ -285,9 +285,18 @@ func TestAnalysisPanelIsKeptAcrossReloads(t *testing.T) {
 	store, _ := analysisstore.New(dir)
 	app := newAnalysisApp(t, fake, store)
 
+	// Nothing kept yet: a placeholder that asks for the analysis at once.
 	resp, body := app.do(t, "GET", panelPath, "alice", nil)
-	if resp.StatusCode != 200 {
+	pending := parseHTML(t, body).Find(`[data-testid=analysis-pending]`)
+	if resp.StatusCode != 200 || pending.AttrOr("hx-trigger", "") != "load" {
 		t.Fatalf("GET panel = %d: %s", resp.StatusCode, body)
+	}
+	if fake.gists.Load() != 0 || fake.sums.Load() != 0 {
+		t.Fatal("the placeholder asked the API")
+	}
+	resp, body = app.do(t, "GET", pending.AttrOr("hx-get", ""), "alice", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("GET %s = %d: %s", pending.AttrOr("hx-get", ""), resp.StatusCode, body)
 	}
 	doc := parseHTML(t, body)
 	if got := doc.Find(`[data-testid=gist-title]`).Text(); got != "Train derailment in East Palestine" {
@@ -351,7 +360,7 @@ func TestAnalysisPanelErrorIsShownAndNotKept(t *testing.T) {
 	fake.failGi.Store(true)
 	app := newAnalysisApp(t, fake, newTestStore(t))
 
-	resp, body := app.do(t, "GET", panelPath, "alice", nil)
+	resp, body := app.do(t, "GET", panelPath+"?generate=1", "alice", nil)
 	if resp.StatusCode != 200 {
 		t.Fatalf("GET panel = %d: %s", resp.StatusCode, body)
 	}
@@ -363,7 +372,7 @@ func TestAnalysisPanelErrorIsShownAndNotKept(t *testing.T) {
 		t.Fatal("the API key reached the page")
 	}
 	fake.failGi.Store(false)
-	_, body = app.do(t, "GET", panelPath, "alice", nil)
+	_, body = app.do(t, "GET", panelPath+"?generate=1", "alice", nil)
 	if parseHTML(t, body).Find(`[data-testid=gist-title]`).Length() != 1 {
 		t.Fatalf("after the API recovered the panel still fails: %s", body)
 	}
