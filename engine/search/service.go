@@ -269,7 +269,7 @@ func (s *Search) parseSearch(r *http.Request) (*searchRequest, error) {
 		switch o {
 		case "visual":
 			req.q.Visual = true
-		case "audio":
+		case "audio", "transcription": // newer clients' lexical speech option: here speech is always matched by its words
 			req.q.Audio = true
 		default:
 			return nil, wire.ParameterInvalid(fmt.Sprintf("search_options: %q is not an option; use visual and/or audio.", o))
