@@ -77,6 +77,15 @@ func TestAnalysisInTheBrowser(t *testing.T) {
 	if strings.TrimSpace(title) == "" || len(chapterSeeks) == 0 {
 		t.Fatalf("panel has title %q and %d chapters", title, len(chapterSeeks))
 	}
+	// The news report is about a train derailment in Ohio; its gist says so.
+	tags, err := chromedp.Run(bctx, chromedp.Evaluate[string](
+		`[...document.querySelectorAll('#analysis [data-testid=topics] li, #analysis [data-testid=hashtags] li')].map(e => e.textContent).join(' ')`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if low := strings.ToLower(tags); !strings.Contains(low, "derail") || !strings.Contains(low, "ohio") {
+		t.Errorf("topics and hashtags %q do not name both the derailment and Ohio", tags)
+	}
 
 	// Ask, recording the answer's text after every SSE swap.
 	if err := chromedp.Do(bctx,
