@@ -93,7 +93,16 @@ func (s *Server) showAnalysis(c *gin.Context, fresh bool) error {
 		return render(c, templates.AnalysisPending(indexID, videoID))
 	}
 	if !ok {
-		rec, err = generateAnalysis(ctx, s.backend(c).Client, indexID, videoID)
+		rec, err = s.analyses.do(ctx, indexID+"/"+videoID, func(ctx context.Context) (analysisstore.Record, error) {
+			rec, err := generateAnalysis(ctx, s.backend(c).Client, indexID, videoID)
+			if err == nil {
+				if err := s.Analyses.Save(rec); err != nil {
+					// The person still sees the analysis; only the keeping failed.
+					s.Log.ErrorContext(ctx, "analysis not kept", "index", indexID, "video", videoID, "err", err)
+				}
+			}
+			return rec, err
+		})
 		if err != nil {
 			status, msg := classify(err)
 			level := slog.LevelInfo
@@ -105,13 +114,57 @@ func (s *Server) showAnalysis(c *gin.Context, fresh bool) error {
 			panel.Error = "Could not analyse this video: " + msg
 			return render(c, templates.AnalysisPanelView(panel))
 		}
-		if err := s.Analyses.Save(rec); err != nil {
-			// The person still sees the analysis; only the keeping failed.
-			s.Log.ErrorContext(ctx, "analysis not kept", "index", indexID, "video", videoID, "err", err)
-		}
 	}
 	fillPanel(&panel, rec)
 	return render(c, templates.AnalysisPanelView(panel))
+}
+
+// generations lets one generation of a video's analysis serve every
+// request that wants it meanwhile (two tabs, a reload while it runs), so
+// the API is asked once.
+type generations struct {
+	mu      sync.Mutex
+	running map[string]*generation
+}
+
+type generation struct {
+	done chan struct{}
+	rec  analysisstore.Record
+	err  error
+}
+
+// generationTimeout bounds one generation, which no single request owns.
+const generationTimeout = 5 * time.Minute
+
+// do runs gen for key unless it is running already, and waits for its
+// result or for ctx to end. The generation itself does not end with the
+// request that started it: others may be waiting, and its result is kept.
+func (g *generations) do(ctx context.Context, key string, gen func(context.Context) (analysisstore.Record, error)) (analysisstore.Record, error) {
+	g.mu.Lock()
+	run, ok := g.running[key]
+	if !ok {
+		if g.running == nil {
+			g.running = map[string]*generation{}
+		}
+		run = &generation{done: make(chan struct{})}
+		g.running[key] = run
+		go func() {
+			gctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), generationTimeout)
+			defer cancel()
+			run.rec, run.err = gen(gctx)
+			g.mu.Lock()
+			delete(g.running, key)
+			g.mu.Unlock()
+			close(run.done)
+		}()
+	}
+	g.mu.Unlock()
+	select {
+	case <-run.done:
+		return run.rec, run.err
+	case <-ctx.Done():
+		return analysisstore.Record{}, ctx.Err()
+	}
 }
 
 // generateAnalysis asks for the gist and the three kinds of summary at once

@@ -42,6 +42,8 @@ type fakePegasus struct {
 	sums   atomic.Int32
 	asks   atomic.Int32
 	failGi atomic.Bool // /gist answers 404 resource_not_exist
+	// gistGate, when set, holds every /gist answer until it is closed.
+	gistGate chan struct{}
 
 	mu     sync.Mutex
 	pieces []string      // text_generation events of /analyze
@@ -94,6 +96,9 @@ func (f *fakePegasus) conform(path, contentType string, v any) {
 
 func (f *fakePegasus) gist(w http.ResponseWriter, r *http.Request) {
 	f.gists.Add(1)
+	if f.gistGate != nil {
+		<-f.gistGate
+	}
 	if f.failGi.Load() {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
@@ -688,5 +693,36 @@ func TestAnswerUpdatesCoalesce(t *testing.T) {
 	case md := <-published:
 		t.Fatalf("published %q after stop", md)
 	case <-time.After(5 * answerUpdateEvery):
+	}
+}
+
+func TestConcurrentViewsGenerateOnce(t *testing.T) {
+	fake := newFakePegasus(t)
+	fake.gistGate = make(chan struct{})
+	app := newAnalysisApp(t, fake, newTestStore(t))
+
+	// Two tabs open the watch page while the first generation runs.
+	bodies := make(chan string, 2)
+	for _, who := range []string{"alice", "bob"} {
+		go func() {
+			_, body := app.do(t, "GET", panelPath+"?generate=1", who, nil)
+			bodies <- body
+		}()
+	}
+	deadline := time.Now().Add(waitLimit)
+	for fake.gists.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	// Give the second request the time to ask too, were it going to.
+	time.Sleep(200 * time.Millisecond)
+	close(fake.gistGate)
+	for range 2 {
+		body := <-bodies
+		if parseHTML(t, body).Find(`[data-testid=gist-title]`).Text() != "Train derailment in East Palestine" {
+			t.Fatalf("a view got %s", body)
+		}
+	}
+	if fake.gists.Load() != 1 || fake.sums.Load() != 3 {
+		t.Fatalf("two views made %d gist and %d summarize calls, want 1 and 3", fake.gists.Load(), fake.sums.Load())
 	}
 }

@@ -57,8 +57,10 @@ type Server struct {
 	// (package analysisstore), so a reload does not ask the API again.
 	Analyses AnalysisStore
 
-	// answers are the questions about videos being answered (analysis.go).
-	answers answerRuns
+	// answers are the questions about videos being answered, analyses the
+	// analyses being generated (analysis.go).
+	answers  answerRuns
+	analyses generations
 }
 
 // handlerFunc is a handler that returns its error instead of writing it;
