@@ -82,7 +82,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	eng, err := local.New(local.Config{Config: engine.Config{
 		DataDir: o.dataDir, APIKey: o.apiKey, Workers: o.workers,
 		MaxUploadBytes: o.maxUploadMB << 20, AllowPrivateURLs: o.allowPrivate, Logger: logger,
-	}, LLM: local.LLMFromEnv(getenv)})
+	}, LLM: local.LLMFromEnv(getenv), ImageTextModel: local.ImageTextModelFromEnv(getenv)})
 	if err != nil {
 		return err
 	}

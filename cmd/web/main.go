@@ -26,6 +26,7 @@ import (
 	"glimpse/engine"
 	"glimpse/engine/generate"
 	"glimpse/engine/local"
+	"glimpse/engine/understand/onnx"
 	"glimpse/events"
 	"glimpse/handlers"
 	"glimpse/sessions"
@@ -52,9 +53,11 @@ type config struct {
 	sessionKeys string
 	// llm optionally names a chat-completions server for the embedded
 	// engine's answers (GLIMPSE_LLM_URL and friends).
-	llm         *generate.LLMConfig
-	maxUploadMB int64
-	logLevel    string
+	llm *generate.LLMConfig
+	// imageTextModel optionally names a CLIP-style ONNX model (GLIMPSE_CLIP_DIR).
+	imageTextModel *onnx.Config
+	maxUploadMB    int64
+	logLevel       string
 }
 
 func parseConfig(args []string, getenv func(string) string) (*config, error) {
@@ -75,6 +78,7 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 	c.apiKey = getenv("TWELVELABS_API_KEY")
 	c.sessionKeys = getenv("GLIMPSE_SESSION_KEYS")
 	c.llm = local.LLMFromEnv(getenv)
+	c.imageTextModel = local.ImageTextModelFromEnv(getenv)
 	return c, nil
 }
 
@@ -183,7 +187,7 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 			MountPath:      "/engine",
 			MaxUploadBytes: cfg.maxUploadMB << 20,
 			Logger:         log.With("part", "engine"),
-		}, LLM: cfg.llm})
+		}, LLM: cfg.llm, ImageTextModel: cfg.imageTextModel})
 		if err != nil {
 			hub.Shutdown()
 			return nil, fmt.Errorf("starting the local engine: %w", err)

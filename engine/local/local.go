@@ -71,6 +71,14 @@ func New(cfg Config) (*engine.Engine, error) {
 		eng.Close()
 		return nil, err
 	}
+	generation := "built-in generator"
+	if cfg.LLM != nil {
+		generation = "language model " + cfg.LLM.Model + ", built-in generator as fallback"
+	}
+	// Say which capabilities are active, so an operator knows what search can see.
+	if ec.Logger != nil {
+		ec.Logger.Info("local engine ready", "search", srch.Capabilities(), "generation", generation)
+	}
 	return eng, nil
 }
 
