@@ -6,30 +6,15 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
-)
 
-// analysisMedia finds the SDK's example media (make testdata puts it in
-// <repo>/.cache/media, or wherever GLIMPSE_TESTDATA points).
-func analysisMedia(t *testing.T, name string) string {
-	t.Helper()
-	root := os.Getenv("GLIMPSE_TESTDATA")
-	if root == "" {
-		_, file, _, _ := runtime.Caller(0)
-		root = filepath.Join(filepath.Dir(file), "..", "..", ".cache")
-	}
-	p := filepath.Join(root, "media", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("test media %s is missing (run `make testdata`): %v", p, err)
-	}
-	return p
-}
+	"glimpse/internal/testmedia"
+)
 
 // TestAnalysisInTheBrowser walks the analysis panel in headless Chromium,
 // against the app as cmd/web wires it (embedded engine, real sessions, SSE
@@ -39,7 +24,7 @@ func TestAnalysisInTheBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("indexes a 160 s video and drives Chromium")
 	}
-	app := indexedExample(t, analysisMedia(t, "example.mp4"))
+	app := indexedExample(t, testmedia.Path(t, "example.mp4"))
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 

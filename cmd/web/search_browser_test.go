@@ -6,7 +6,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	goruntime "runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -14,23 +13,9 @@ import (
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
-)
 
-// searchBrowserMedia finds the SDK's example media ($GLIMPSE_TESTDATA/media,
-// else <repo>/.cache/media); missing media fails the test.
-func searchBrowserMedia(t *testing.T, name string) string {
-	t.Helper()
-	dir := os.Getenv("GLIMPSE_TESTDATA")
-	if dir == "" {
-		_, file, _, _ := goruntime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "..", ".cache")
-	}
-	p := filepath.Join(dir, "media", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("test media %s is missing (%v): run `make testdata`", p, err)
-	}
-	return p
-}
+	"glimpse/internal/testmedia"
+)
 
 // TestSearchAndWatchInBrowser walks the search flow in headless Chromium
 // against the web app with its embedded engine and the SDK's example video
@@ -41,8 +26,8 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("indexes a 160 s video and drives Chromium")
 	}
-	video := searchBrowserMedia(t, "example.mp4")
-	still := searchBrowserMedia(t, "search_sample.png")
+	video := testmedia.Path(t, "example.mp4")
+	still := testmedia.Path(t, "search_sample.png")
 	const chromium = "/usr/bin/chromium"
 	if _, err := os.Stat(chromium); err != nil {
 		t.Fatalf("%s is missing: run scripts/deps.sh test", chromium)

@@ -20,6 +20,7 @@ import (
 
 	"glimpse/engine"
 	"glimpse/engine/local"
+	"glimpse/internal/testmedia"
 )
 
 // sdkScript is one Node script in testdata run with one SDK version. Others
@@ -55,7 +56,7 @@ func TestSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal("node is needed to run the official SDK: install nodejs (scripts/deps.sh test)")
 	}
-	h := &harness{testdata: testdataDir(t), dataDir: t.TempDir(), apiKey: "conformance-key"}
+	h := &harness{testdata: testmedia.Dir(t), dataDir: t.TempDir(), apiKey: "conformance-key"}
 	mediaDir := filepath.Join(h.testdata, "media")
 	if _, err := os.Stat(filepath.Join(mediaDir, "example.mp4")); err != nil {
 		t.Fatalf("the SDK's example.mp4 is missing from %s: run `make testdata`", mediaDir)
@@ -205,25 +206,4 @@ func probeDuration(probe string) float64 {
 		}
 	}
 	return 0
-}
-
-// testdataDir is $GLIMPSE_TESTDATA, or the repository's .cache.
-func testdataDir(t *testing.T) string {
-	if d := os.Getenv("GLIMPSE_TESTDATA"); d != "" {
-		return d
-	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return filepath.Join(dir, ".cache")
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test: set GLIMPSE_TESTDATA (make testdata)")
-		}
-		dir = parent
-	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"glimpse/engine/understand"
+	"glimpse/internal/testmedia"
 )
 
 func TestSearchRejectsBadRequests(t *testing.T) {
@@ -38,9 +39,9 @@ func TestSearchRejectsBadRequests(t *testing.T) {
 		{"media type video", base([2]string{"query_media_type", "video"}, [2]string{"query_media_url", "https://example.com/a.png"}), 400, "parameter_invalid"},
 		{"private media url", base([2]string{"query_media_type", "image"}, [2]string{"query_media_url", "http://127.0.0.1:1/a.png"}), 400, "parameter_invalid"},
 		{"image without visual", form{fields: [][2]string{{"index_id", exampleIndex}, {"search_options", "audio"}, {"query_media_type", "image"}},
-			files: [][2]string{{"query_media_file", testdata(t, "search_sample.png")}}}, 400, "search_option_combination_not_supported"},
+			files: [][2]string{{"query_media_file", testmedia.Path(t, "search_sample.png")}}}, 400, "search_option_combination_not_supported"},
 		{"not an image", form{fields: [][2]string{{"index_id", exampleIndex}, {"search_options", "visual"}, {"query_media_type", "image"}},
-			files: [][2]string{{"query_media_file", testdata(t, "audio_sample.mp3")}}}, 400, "parameter_invalid"},
+			files: [][2]string{{"query_media_file", testmedia.Path(t, "audio_sample.mp3")}}}, 400, "parameter_invalid"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -193,7 +194,7 @@ func TestOperatorAndNeedsEveryOption(t *testing.T) {
 func TestEmbedTextAndImage(t *testing.T) {
 	h := newHarness(t)
 	code, b := h.post(t, "/embed", form{fields: [][2]string{{"model_name", "Marengo-retrieval-2.7"}, {"text", "a derailed train"}},
-		files: [][2]string{{"image_file", testdata(t, "search_sample.png")}}})
+		files: [][2]string{{"image_file", testmedia.Path(t, "search_sample.png")}}})
 	if code != 200 {
 		t.Fatalf("%d %s", code, b)
 	}

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"glimpse/engine/understand"
+	"glimpse/internal/testmedia"
 )
 
 // syntheticIndex fills an index with n clips over n/100 videos: on-screen
@@ -74,7 +75,7 @@ func syntheticIndex(b *testing.B, n int) (*Search, []string) {
 // below HTTP (matching, threshold, ordering, result set), and reports p95.
 func BenchmarkSearch100k(b *testing.B) {
 	s, queries := syntheticIndex(b, 100_000)
-	f, err := os.Open(testdata(b, "search_sample.png"))
+	f, err := os.Open(testmedia.Path(b, "search_sample.png"))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -13,7 +13,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -23,6 +22,7 @@ import (
 
 	"glimpse/engine"
 	"glimpse/engine/local"
+	"glimpse/internal/testmedia"
 )
 
 // stageTimes is a slog handler that keeps the ingest's "stage done" records.
@@ -180,11 +180,6 @@ func (e *localEngine) search(t testing.TB, indexID, q string, options ...string)
 	return page.Data
 }
 
-func repoFile(parts ...string) string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Join(append([]string{filepath.Dir(file), "..", ".."}, parts...)...)
-}
-
 // TestLocalEngineEndToEnd ingests a made-up news clip (a caption drawn by
 // ffmpeg over a LibriVox reading) through the whole local engine and finds
 // it by its caption and by its speech, then loses it when it is deleted.
@@ -235,14 +230,7 @@ func TestLocalEngineEndToEnd(t *testing.T) {
 //
 //	go test ./engine/search/ -run XXX -bench ExampleIngest -benchtime 1x
 func BenchmarkExampleIngest(b *testing.B) {
-	dir := os.Getenv("GLIMPSE_TESTDATA")
-	if dir == "" {
-		dir = repoFile(".cache")
-	}
-	src := filepath.Join(dir, "media", "example.mp4")
-	if _, err := os.Stat(src); err != nil {
-		b.Fatalf("%s missing: run `make testdata`", src)
-	}
+	src := testmedia.Path(b, "example.mp4")
 	for b.Loop() {
 		times := &stageTimes{took: map[string]time.Duration{}}
 		e := startLocal(b, slog.New(times))

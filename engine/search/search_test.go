@@ -12,7 +12,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
@@ -22,6 +21,7 @@ import (
 	"glimpse/engine/pipeline"
 	"glimpse/engine/understand"
 	"glimpse/engine/wire"
+	"glimpse/internal/testmedia"
 )
 
 // memCatalog is an in-memory pipeline.Catalog: the engine core's SQLite
@@ -59,20 +59,6 @@ func (c *memCatalog) IndexExists(_ context.Context, id string) (bool, error) {
 	return c.indexes[id], nil
 }
 
-func testdata(t testing.TB, name string) string {
-	t.Helper()
-	dir := os.Getenv("GLIMPSE_TESTDATA")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "..", ".cache")
-	}
-	p := filepath.Join(dir, "media", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("test media %s missing: run `make testdata` (%v)", p, err)
-	}
-	return p
-}
-
 const (
 	exampleIndex = "6650aa0000000000000000aa"
 	exampleVideo = "6650bb0000000000000000bb"
@@ -87,7 +73,7 @@ var (
 // exampleVideoDir runs the real understanding stage over example.mp4 once.
 func exampleVideoDir(t testing.TB) string {
 	t.Helper()
-	src := testdata(t, "example.mp4")
+	src := testmedia.Path(t, "example.mp4")
 	exampleOnce.Do(func() {
 		exampleDir, exampleErr = os.MkdirTemp("", "search-example-")
 		if exampleErr != nil {
@@ -229,7 +215,7 @@ func frameText(t testing.TB, at float64) string {
 	t.Helper()
 	png := filepath.Join(t.TempDir(), "frame.png")
 	if out, err := exec.Command("ffmpeg", "-v", "error", "-y", "-ss", strconv.FormatFloat(at, 'f', 2, 64),
-		"-i", testdata(t, "example.mp4"), "-frames:v", "1", "-vf", "scale=1280:-2", png).CombinedOutput(); err != nil {
+		"-i", testmedia.Path(t, "example.mp4"), "-frames:v", "1", "-vf", "scale=1280:-2", png).CombinedOutput(); err != nil {
 		t.Fatalf("ffmpeg: %v %s", err, out)
 	}
 	out, err := exec.Command("tesseract", png, "stdout").Output()
@@ -273,7 +259,7 @@ func TestImageQueryRanksAerialShotsFirst(t *testing.T) {
 	h := newHarness(t)
 	code, b := h.post(t, "/search", form{
 		fields: [][2]string{{"index_id", exampleIndex}, {"search_options", "visual"}, {"query_media_type", "image"}, {"threshold", "none"}},
-		files:  [][2]string{{"query_media_file", testdata(t, "search_sample.png")}},
+		files:  [][2]string{{"query_media_file", testmedia.Path(t, "search_sample.png")}},
 	})
 	if code != http.StatusOK {
 		t.Fatalf("status %d: %s", code, b)

@@ -8,6 +8,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"glimpse/internal/testmedia"
 )
 
 func cpuSeconds() float64 {
@@ -24,7 +26,7 @@ func cpuSeconds() float64 {
 //
 //	go test ./engine/understand/ -run XXX -bench StageParts -benchtime 1x
 func BenchmarkStageParts(b *testing.B) {
-	src := testdata(b, "example.mp4")
+	src := testmedia.Path(b, "example.mp4")
 	st, err := New(Config{})
 	if err != nil {
 		b.Fatal(err)

@@ -6,29 +6,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
 	"glimpse/engine/pipeline"
+	"glimpse/internal/testmedia"
 )
-
-// testdata finds the SDK's example media: $GLIMPSE_TESTDATA or <repo>/.cache.
-func testdata(t testing.TB, name string) string {
-	t.Helper()
-	dir := os.Getenv("GLIMPSE_TESTDATA")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "..", ".cache")
-	}
-	p := filepath.Join(dir, "media", name)
-	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("test media %s missing: run `make testdata` (%v)", p, err)
-	}
-	return p
-}
 
 // probe fills a pipeline.Video from ffprobe, as the core's validation does.
 func probe(t testing.TB, src, dir string) *pipeline.Video {
@@ -73,7 +58,7 @@ var (
 // understoodExample runs the stage over example.mp4 once per test binary.
 func understoodExample(t testing.TB) string {
 	t.Helper()
-	src := testdata(t, "example.mp4")
+	src := testmedia.Path(t, "example.mp4")
 	exampleOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "understand-example-")
 		if err != nil {

@@ -3,12 +3,14 @@ package understand
 import (
 	"context"
 	"testing"
+
+	"glimpse/internal/testmedia"
 )
 
 // BenchmarkPictures measures the picture pass alone (decode, shots, clip
 // descriptors, thumbnails) over example.mp4, without OCR.
 func BenchmarkPictures(b *testing.B) {
-	src := testdata(b, "example.mp4")
+	src := testmedia.Path(b, "example.mp4")
 	st, err := New(Config{})
 	if err != nil {
 		b.Fatal(err)

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"sort"
 	"testing"
+
+	"glimpse/internal/testmedia"
 )
 
 // imageFile decodes a picture file.
@@ -57,7 +59,7 @@ var variants = []struct{ name, filter string }{
 
 func TestVisualRobustness(t *testing.T) {
 	dir := understoodExample(t)
-	src := testdata(t, "example.mp4")
+	src := testmedia.Path(t, "example.mp4")
 	f, err := LoadFeatures(dir)
 	if err != nil {
 		t.Fatal(err)
@@ -117,7 +119,7 @@ func TestSearchSampleFindsAerialShots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	idx, cos := rankClips(f, ImageDescriptor(imageFile(t, testdata(t, "search_sample.png"))))
+	idx, cos := rankClips(f, ImageDescriptor(imageFile(t, testmedia.Path(t, "search_sample.png"))))
 	for r, i := range idx[:8] {
 		t.Logf("rank %d clip %5.1f-%5.1f cos %.3f", r+1, f.Clips[i].Start, f.Clips[i].End, cos[i])
 	}

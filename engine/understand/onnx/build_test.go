@@ -9,10 +9,11 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"testing"
+
+	"glimpse/internal/testmedia"
 )
 
 // A minimal protobuf writer, enough to build ONNX models in tests: the
@@ -204,12 +205,7 @@ func writeTestModel(t testing.TB, dir string, withMask bool) {
 // which `make testdata` unpacks into the test cache.
 func runtimeLibrary(t testing.TB) string {
 	t.Helper()
-	dir := os.Getenv("GLIMPSE_TESTDATA")
-	if dir == "" {
-		_, file, _, _ := runtime.Caller(0)
-		dir = filepath.Join(filepath.Dir(file), "..", "..", "..", ".cache")
-	}
-	lib := filepath.Join(dir, "onnxruntime", "libonnxruntime.so.1")
+	lib := filepath.Join(testmedia.Dir(t), "onnxruntime", "libonnxruntime.so.1")
 	if _, err := os.Stat(lib); err != nil {
 		t.Fatalf("ONNX Runtime missing at %s: run `make testdata` (%v)", lib, err)
 	}
