@@ -1,46 +1,10 @@
 // Conformance of the engine's /analyze with the official SDK (twelvelabs-js
 // 1.3.1, which names the video by video_id): analyze, analyzeStream, the
 // max_tokens cut and the error cases. Run by conformance_test.go after
-// sdk_core.mjs, whose example.mp4 it analyzes (see sdk_core.mjs for the
+// sdk_core.mjs, whose example.mp4 it analyzes (see common.mjs for the
 // environment). The last stdout line is "RESULT {json}".
-import { createRequire } from "node:module";
 import assert from "node:assert/strict";
-import path from "node:path";
-
-const require = createRequire(path.join(process.env.SDK_ROOT, "package.json"));
-const { TwelveLabs, TwelvelabsApiError } = require("twelvelabs-js");
-
-const client = new TwelveLabs({ apiKey: process.env.TWELVE_LABS_API_KEY });
-const step = (what) => console.error("step:", what);
-
-// exampleVideo finds the ready example.mp4 sdk_core.mjs left in the engine.
-async function exampleVideo() {
-  const base = process.env.TWELVELABS_BASE_URL;
-  const get = async (p) => {
-    const r = await fetch(base + p, { headers: { "x-api-key": process.env.TWELVE_LABS_API_KEY } });
-    assert.equal(r.status, 200, p);
-    return r.json();
-  };
-  for (const ix of (await get("/indexes?page_limit=50")).data) {
-    for (const v of (await get(`/indexes/${ix._id}/videos?page_limit=50`)).data) {
-      if (v.system_metadata.filename === "example.mp4") return v._id;
-    }
-  }
-  assert.fail("no example.mp4 in the engine: sdk_core.mjs must run first");
-}
-
-async function expectError(what, fn, status, code) {
-  try {
-    await fn();
-  } catch (err) {
-    assert.ok(err instanceof TwelvelabsApiError, `${what}: got ${err}`);
-    assert.equal(err.statusCode, status, what);
-    assert.equal(err.body.code, code, `${what}: body ${JSON.stringify(err.body)}`);
-    assert.ok(err.body.message, `${what}: no message`);
-    return;
-  }
-  assert.fail(`${what}: no error`);
-}
+import { client, exampleVideo, expectError, step } from "./common.mjs";
 
 async function events(req) {
   const out = [];
@@ -48,7 +12,7 @@ async function events(req) {
   return out;
 }
 
-const videoId = await exampleVideo();
+const { videoId } = await exampleVideo();
 const prompt = "What happened to the train, and what were residents told?";
 
 step("analyze");

@@ -1,32 +1,10 @@
 // Conformance of /analyze with twelvelabs-js 1.3.4, which names the video as
-// video: {type: "asset_id", asset_id}. Run after sdk_core.mjs (same
-// environment). The last stdout line is "RESULT {json}".
-import { createRequire } from "node:module";
+// video: {type: "asset_id", asset_id}. Run after sdk_core.mjs (environment
+// in common.mjs). The last stdout line is "RESULT {json}".
 import assert from "node:assert/strict";
-import path from "node:path";
+import { TwelvelabsApiError, client, exampleVideo, step } from "./common.mjs";
 
-const require = createRequire(path.join(process.env.SDK_ROOT, "package.json"));
-const { TwelveLabs, TwelvelabsApiError } = require("twelvelabs-js");
-
-const client = new TwelveLabs({ apiKey: process.env.TWELVE_LABS_API_KEY });
-const step = (what) => console.error("step:", what);
-
-async function exampleVideo() {
-  const base = process.env.TWELVELABS_BASE_URL;
-  const get = async (p) => {
-    const r = await fetch(base + p, { headers: { "x-api-key": process.env.TWELVE_LABS_API_KEY } });
-    assert.equal(r.status, 200, p);
-    return r.json();
-  };
-  for (const ix of (await get("/indexes?page_limit=50")).data) {
-    for (const v of (await get(`/indexes/${ix._id}/videos?page_limit=50`)).data) {
-      if (v.system_metadata.filename === "example.mp4") return v._id;
-    }
-  }
-  assert.fail("no example.mp4 in the engine: sdk_core.mjs must run first");
-}
-
-const videoId = await exampleVideo();
+const { videoId } = await exampleVideo();
 const video = { type: "asset_id", assetId: videoId };
 const prompt = "Summarize this video.";
 

@@ -1,45 +1,16 @@
 // Conformance of the engine core with the official SDK (twelvelabs-js 1.3.4):
 // indexes, uploads by file and by URL, tasks, videos, updates, deletes and
-// the error cases. Run by conformance_test.go, which sets:
-//   SDK_ROOT             folder whose node_modules holds twelvelabs-js
-//   TWELVELABS_BASE_URL  the engine, ending in /v1.3
-//   TWELVE_LABS_API_KEY  the engine's key
-//   MEDIA_DIR, MEDIA_URL the SDK's example media, on disk and on a loopback server
-// The last stdout line is "RESULT {json}" for the Go side to check further.
-import { createRequire } from "node:module";
+// the error cases. Run by conformance_test.go first (environment in
+// common.mjs). The last stdout line is "RESULT {json}" for the Go side to
+// check further.
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { TwelveLabs, TwelvelabsApi, client, collect, expectError, step } from "./common.mjs";
 
-const require = createRequire(path.join(process.env.SDK_ROOT, "package.json"));
-const { TwelveLabs, TwelvelabsApi, TwelvelabsApiError } = require("twelvelabs-js");
-
-const client = new TwelveLabs({ apiKey: process.env.TWELVE_LABS_API_KEY });
 const hex = /^[0-9a-f]{24}$/;
 const rfc3339 = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/;
-const step = (what) => console.error("step:", what);
-
-async function collect(pagePromise) {
-  const out = [];
-  for await (const item of await pagePromise) out.push(item);
-  return out;
-}
-
-// expectError runs fn and checks the SDK raised the given status and code,
-// as errorClass where the SDK declares a specific one for the call.
-async function expectError(what, fn, status, code, errorClass = TwelvelabsApiError) {
-  try {
-    await fn();
-  } catch (err) {
-    assert.ok(err instanceof errorClass, `${what}: got ${err && err.constructor && err.constructor.name}: ${err}`);
-    assert.equal(err.statusCode, status, what);
-    assert.equal(err.body.code, code, `${what}: body ${JSON.stringify(err.body)}`);
-    assert.ok(err.body.message, `${what}: no message`);
-    return;
-  }
-  assert.fail(`${what}: no error`);
-}
 
 const name = `conformance ${process.pid} ${Date.now()}`;
 const models = [{ modelName: "marengo3.0", modelOptions: ["visual", "audio"] }];

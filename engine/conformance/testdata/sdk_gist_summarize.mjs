@@ -1,32 +1,10 @@
 // Conformance of /gist and /summarize with twelvelabs-js 1.2.0, the last
 // version with client.gist and client.summarize. Run after sdk_core.mjs
-// (same environment). The last stdout line is "RESULT {json}".
-import { createRequire } from "node:module";
+// (environment in common.mjs). The last stdout line is "RESULT {json}".
 import assert from "node:assert/strict";
-import path from "node:path";
+import { TwelvelabsApiError, client, exampleVideo, step } from "./common.mjs";
 
-const require = createRequire(path.join(process.env.SDK_ROOT, "package.json"));
-const { TwelveLabs, TwelvelabsApiError } = require("twelvelabs-js");
-
-const client = new TwelveLabs({ apiKey: process.env.TWELVE_LABS_API_KEY });
-const step = (what) => console.error("step:", what);
-
-async function exampleVideo() {
-  const base = process.env.TWELVELABS_BASE_URL;
-  const get = async (p) => {
-    const r = await fetch(base + p, { headers: { "x-api-key": process.env.TWELVE_LABS_API_KEY } });
-    assert.equal(r.status, 200, p);
-    return r.json();
-  };
-  for (const ix of (await get("/indexes?page_limit=50")).data) {
-    for (const v of (await get(`/indexes/${ix._id}/videos?page_limit=50`)).data) {
-      if (v.system_metadata.filename === "example.mp4") return { id: v._id, duration: v.system_metadata.duration };
-    }
-  }
-  assert.fail("no example.mp4 in the engine: sdk_core.mjs must run first");
-}
-
-const { id: videoId, duration } = await exampleVideo();
+const { videoId, duration } = await exampleVideo();
 
 step("gist");
 const gist = await client.gist({ videoId, types: ["title", "topic", "hashtag"] });

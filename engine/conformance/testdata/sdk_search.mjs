@@ -2,41 +2,14 @@
 // (twelvelabs-js 1.3.4): text and image queries (file and URL), paging
 // through every page, grouping by video, a bad filter, sync embeddings and
 // a video embedding task. Run by conformance_test.go after sdk_core.mjs,
-// whose ready example.mp4 it searches (see sdk_core.mjs for the
+// whose ready example.mp4 it searches (see common.mjs for the
 // environment). The last stdout line is "RESULT {json}".
-import { createRequire } from "node:module";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
+import { TwelvelabsApiError, client, collect, exampleVideo, step } from "./common.mjs";
 
-const require = createRequire(path.join(process.env.SDK_ROOT, "package.json"));
-const { TwelveLabs, TwelvelabsApiError } = require("twelvelabs-js");
-
-const client = new TwelveLabs({ apiKey: process.env.TWELVE_LABS_API_KEY });
-const step = (what) => console.error("step:", what);
 const media = (name) => path.join(process.env.MEDIA_DIR, name);
-
-// exampleVideo finds the ready example.mp4 sdk_core.mjs left in the engine.
-async function exampleVideo() {
-  const base = process.env.TWELVELABS_BASE_URL;
-  const get = async (p) => {
-    const r = await fetch(base + p, { headers: { "x-api-key": process.env.TWELVE_LABS_API_KEY } });
-    assert.equal(r.status, 200, p);
-    return r.json();
-  };
-  for (const ix of (await get("/indexes?page_limit=50")).data) {
-    for (const v of (await get(`/indexes/${ix._id}/videos?page_limit=50`)).data) {
-      if (v.system_metadata.filename === "example.mp4") return { indexId: ix._id, videoId: v._id };
-    }
-  }
-  assert.fail("no example.mp4 in the engine: sdk_core.mjs must run first");
-}
-
-async function collect(page) {
-  const out = [];
-  for await (const item of page) out.push(item);
-  return out;
-}
 
 const { indexId, videoId } = await exampleVideo();
 const overlaps = (c, from, to) => c.start < to && c.end > from;
