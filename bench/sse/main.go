@@ -21,9 +21,11 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/exec"
 	"os/signal"
+	"path/filepath"
 	"runtime"
 	"runtime/debug"
 	"slices"
@@ -53,6 +55,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	serve := fs.Bool("serve", false, "internal: run the server side")
 	procs := fs.Int("server-procs", 2, "GOMAXPROCS of the server (cores it may use)")
 	gogc := fs.Int("server-gogc", 100, "GOGC of the server")
+	profile := fs.String("profile", "", "directory to save the server's heap, allocation (over the window) and goroutine profiles to")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -62,7 +65,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *n < 1 || *n > 10000 || *duration <= 0 || *duration > 5*time.Minute {
 		return errors.New("-n must be 1..10000 and -duration at most 5m")
 	}
-	return runClients(ctx, *n, *duration, *procs, *gogc, stdout)
+	return runClients(ctx, *n, *duration, *procs, *gogc, *profile, stdout)
 }
 
 // ---- server (child process) ----
@@ -75,6 +78,9 @@ type stats struct {
 	Clients    int    `json:"clients"`
 	Dropped    int64  `json:"dropped"`
 	Sent       int64  `json:"sent"`
+	TotalAlloc uint64 `json:"total_alloc"`
+	Mallocs    uint64 `json:"mallocs"`
+	NumGC      uint32 `json:"num_gc"`
 }
 
 func runServer(ctx context.Context) error {
@@ -88,6 +94,9 @@ func runServer(ctx context.Context) error {
 	streams := map[string]bool{}
 	var sent atomic.Int64
 	mux := http.NewServeMux()
+	mux.HandleFunc("GET /debug/pprof/{name}", func(w http.ResponseWriter, r *http.Request) {
+		pprof.Handler(r.PathValue("name")).ServeHTTP(w, r)
+	})
 	mux.HandleFunc("GET /events/{stream}", func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("stream")
 		hub.Open(name, r.Header.Get("X-Owner"))
@@ -112,6 +121,7 @@ func runServer(ctx context.Context) error {
 		json.NewEncoder(w).Encode(stats{
 			Goroutines: runtime.NumGoroutine(), RSS: rss(), HeapInuse: ms.HeapInuse,
 			StackInuse: ms.StackInuse, Clients: clients, Dropped: hub.Dropped(), Sent: sent.Load(),
+			TotalAlloc: ms.TotalAlloc, Mallocs: ms.Mallocs, NumGC: ms.NumGC,
 		})
 	})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -196,7 +206,7 @@ func procStatus(pid int, field string) int64 {
 
 // ---- clients (parent process) ----
 
-func runClients(ctx context.Context, n int, duration time.Duration, procs, gogc int, stdout io.Writer) error {
+func runClients(ctx context.Context, n int, duration time.Duration, procs, gogc int, profile string, stdout io.Writer) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-serve")
@@ -295,12 +305,52 @@ func runClients(ctx context.Context, n int, duration time.Duration, procs, gogc 
 	if err != nil {
 		return err
 	}
+	fetchProfile := func(name, file string) error {
+		if profile == "" {
+			return nil
+		}
+		resp, err := client.Get(base + "/debug/pprof/" + name)
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		f, err := os.Create(filepath.Join(profile, file))
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		_, err = io.Copy(f, resp.Body)
+		return err
+	}
+	if err := fetchProfile("allocs", "allocs-start.pb.gz"); err != nil {
+		return err
+	}
+	// The peak RSS is sampled from /proc by this process, so sampling
+	// costs the server nothing.
+	var peakRSS atomic.Int64
+	sampleDone := make(chan struct{})
+	go func() {
+		defer close(sampleDone)
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		for measuring.Load() {
+			peakRSS.Store(max(peakRSS.Load(), procStatus(cmd.Process.Pid, "VmRSS:")))
+			<-t.C
+		}
+	}()
 	measuring.Store(true)
 	time.Sleep(duration)
 	measuring.Store(false)
+	<-sampleDone
 	loaded, err := getStats(false)
 	if err != nil {
 		return err
+	}
+	// After the figures, as writing a profile takes memory of its own.
+	for _, p := range [][2]string{{"allocs", "allocs-end.pb.gz"}, {"heap", "heap.pb.gz"}, {"goroutine?debug=1", "goroutines.txt"}} {
+		if err := fetchProfile(p[0], p[1]); err != nil {
+			return err
+		}
 	}
 	loadedGC, _ := getStats(true)
 
@@ -340,9 +390,16 @@ func runClients(ctx context.Context, n int, duration time.Duration, procs, gogc 
 	perSubRSSGC := float64(loadedGC.RSS-before.RSS) / float64(n) / 1024
 	fmt.Fprintf(stdout, "server memory          RSS %.1f MiB -> %.1f MiB under load: %.1f KiB per subscriber\n",
 		float64(before.RSS)/(1<<20), float64(loaded.RSS)/(1<<20), perSubRSS)
+	fmt.Fprintf(stdout, "                       peak RSS in the window %.1f MiB: %.1f KiB per subscriber\n",
+		float64(peakRSS.Load())/(1<<20), float64(peakRSS.Load()-before.RSS)/float64(n)/1024)
 	fmt.Fprintf(stdout, "                       after a GC: RSS %.1f KiB, Go heap+stacks %.1f KiB per subscriber\n", perSubRSSGC, perSubGo)
 	fmt.Fprintf(stdout, "                       after GC: heap %.1f KiB, stacks %.1f KiB per subscriber\n",
 		float64(loadedGC.HeapInuse-before.HeapInuse)/float64(n)/1024, float64(loadedGC.StackInuse-before.StackInuse)/float64(n)/1024)
+	// The publisher's own data (a timestamp) is in these figures too.
+	fmt.Fprintf(stdout, "garbage in the window   %.1f MiB allocated (%.0f B, %.1f allocations per event sent), %d GCs\n",
+		float64(loaded.TotalAlloc-windowStart.TotalAlloc)/(1<<20),
+		float64(loaded.TotalAlloc-windowStart.TotalAlloc)/float64(max(sentInWindow, 1)),
+		float64(loaded.Mallocs-windowStart.Mallocs)/float64(max(sentInWindow, 1)), loaded.NumGC-windowStart.NumGC)
 	fmt.Fprintf(stdout, "server goroutines      %d before, %d with subscribers, %d after they left\n",
 		before.Goroutines, loaded.Goroutines, after.Goroutines)
 	return nil
