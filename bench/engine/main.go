@@ -23,12 +23,12 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
 
+	"glimpse/bench/internal/proc"
 	"glimpse/engine"
 )
 
@@ -149,17 +149,11 @@ func (c *child) stop() {
 
 // peakRSS is the child's high-water resident set, in MB.
 func (c *child) peakRSS() (float64, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.cmd.Process.Pid))
-	if err != nil {
-		return 0, err
+	hwm := proc.Status(c.cmd.Process.Pid, "VmHWM")
+	if hwm == 0 {
+		return 0, errors.New("no VmHWM for the engine")
 	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			return float64(kb) / 1024, err
-		}
-	}
-	return 0, errors.New("no VmHWM")
+	return float64(hwm) / (1 << 20), nil
 }
 
 func (c *child) createIndex(name string) (string, error) {

@@ -29,6 +29,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"glimpse/bench/internal/proc"
 )
 
 func main() {
@@ -100,7 +102,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 
 	time.Sleep(time.Second) // let start-up settle
-	baseline := status(pid, "VmRSS:")
+	baseline := proc.Status(pid, "VmRSS")
 
 	var peak atomic.Int64
 	peak.Store(baseline)
@@ -115,7 +117,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			case <-stop:
 				return
 			case <-t.C:
-				if r := status(pid, "VmRSS:"); r > peak.Load() {
+				if r := proc.Status(pid, "VmRSS"); r > peak.Load() {
 					peak.Store(r)
 				}
 			}
@@ -157,7 +159,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fmt.Fprintf(stdout, "upload        %.0f MiB in %s (%.0f MiB/s), through the app into its embedded engine\n",
 		mib(size), elapsed.Round(time.Millisecond), mib(size)/elapsed.Seconds())
 	fmt.Fprintf(stdout, "app RSS       %.1f MiB before, peak %.1f MiB during: growth %.1f MiB (VmHWM over the whole run %.1f MiB)\n",
-		mib(baseline), mib(peak.Load()), mib(peak.Load()-baseline), mib(status(pid, "VmHWM:")))
+		mib(baseline), mib(peak.Load()), mib(peak.Load()-baseline), mib(proc.Status(pid, "VmHWM")))
 	return nil
 }
 
@@ -207,23 +209,6 @@ func csrfToken(c *http.Client, base string) (string, error) {
 		return "", errors.New("no CSRF token on the page")
 	}
 	return string(m[1]), nil
-}
-
-func status(pid int, field string) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, field) {
-			f := strings.Fields(line)
-			if len(f) >= 2 {
-				kb, _ := strconv.ParseInt(f[1], 10, 64)
-				return kb << 10
-			}
-		}
-	}
-	return 0
 }
 
 func parseSize(s string) (int64, error) {
