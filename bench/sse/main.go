@@ -36,6 +36,7 @@ import (
 	"syscall"
 	"time"
 
+	"glimpse/bench/internal/proc"
 	"glimpse/events"
 )
 
@@ -185,24 +186,7 @@ func hash(s string) int {
 }
 
 // rss is the resident set size of this process, from /proc.
-func rss() int64 { return procStatus(os.Getpid(), "VmRSS:") }
-
-func procStatus(pid int, field string) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
-	if err != nil {
-		return 0
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, field) {
-			f := strings.Fields(line)
-			if len(f) >= 2 {
-				kb, _ := strconv.ParseInt(f[1], 10, 64)
-				return kb << 10
-			}
-		}
-	}
-	return 0
-}
+func rss() int64 { return proc.Status(os.Getpid(), "VmRSS") }
 
 // ---- clients (parent process) ----
 
@@ -334,7 +318,7 @@ func runClients(ctx context.Context, n int, duration time.Duration, procs, gogc 
 		t := time.NewTicker(50 * time.Millisecond)
 		defer t.Stop()
 		for measuring.Load() {
-			peakRSS.Store(max(peakRSS.Load(), procStatus(cmd.Process.Pid, "VmRSS:")))
+			peakRSS.Store(max(peakRSS.Load(), proc.Status(cmd.Process.Pid, "VmRSS")))
 			<-t.C
 		}
 	}()
