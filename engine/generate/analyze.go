@@ -171,7 +171,7 @@ type analysis struct {
 func (g *Generator) run(ctx context.Context, job *analysis, out *tokenSink) error {
 	ev := newEvidence(job.meta, job.u)
 	if g.llm != nil {
-		moments, err := g.finder.FindMoments(ctx, MomentQuery{Video: job.meta, Understanding: job.u, Text: job.prompt, Limit: 8})
+		moments, err := g.finder.FindMoments(ctx, MomentQuery{Video: job.meta, Understanding: job.u, Text: job.prompt, Subject: promptSubject(job.prompt), Limit: 8})
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sort"
+	"strings"
 
 	"glimpse/engine/pipeline"
 )
@@ -23,7 +24,11 @@ type MomentQuery struct {
 	Video         *pipeline.VideoMeta
 	Understanding *pipeline.Understanding
 	Text          string
-	Limit         int
+	// Subject is Text's content words: no stop words and none of the words
+	// people use to ask about videos. An index search looks for these,
+	// since "what does the video say about the fire" is about the fire.
+	Subject string
+	Limit   int
 }
 
 // MomentFinder finds the moments of one video that a prompt is about. The
@@ -42,6 +47,20 @@ type LexicalFinder struct{}
 func (LexicalFinder) FindMoments(ctx context.Context, q MomentQuery) ([]Moment, error) {
 	ev := newEvidence(q.Video, q.Understanding)
 	return lexicalMoments(ev, queryStems(q.Text), q.Limit), ctx.Err()
+}
+
+// promptSubject is the prompt's content words as written, each stem once.
+func promptSubject(prompt string) string {
+	var out []string
+	seen := map[string]bool{}
+	for _, w := range words(prompt) {
+		if w.Stop || isPromptWord(w) || seen[w.Stem] {
+			continue
+		}
+		seen[w.Stem] = true
+		out = append(out, w.Surface)
+	}
+	return strings.Join(out, " ")
 }
 
 // queryStems are the prompt's content stems: the words that name content.

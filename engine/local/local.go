@@ -31,15 +31,6 @@ type Config struct {
 func New(cfg Config) (*engine.Engine, error) {
 	ec := cfg.Config
 
-	// Generation reads the engine's catalog, which exists only once the
-	// engine does; its routes are served only after that.
-	catalog := &lateCatalog{}
-	gen, err := generate.New(generate.Config{Catalog: catalog, LLM: cfg.LLM, Logger: ec.Logger})
-	if err != nil {
-		return nil, err
-	}
-	ec.Routes = append(ec.Routes, gen.Routes()...)
-
 	// Understanding runs as ingest stages; search follows ready and deleted
 	// videos as a listener and loads the ready ones once the engine exists.
 	ucfg := understand.Config{Logger: ec.Logger}
@@ -62,6 +53,16 @@ func New(cfg Config) (*engine.Engine, error) {
 	ec.Routes = append(ec.Routes, srch.Routes()...)
 	ec.Listeners = append(ec.Listeners, srch.Index())
 
+	// Generation reads the engine's catalog, which exists only once the
+	// engine does; its routes are served only after that. Answers find
+	// their moments through the search stage.
+	catalog := &lateCatalog{}
+	gen, err := generate.New(generate.Config{Catalog: catalog, LLM: cfg.LLM, Logger: ec.Logger, Finder: searchMoments{srch}})
+	if err != nil {
+		return nil, err
+	}
+	ec.Routes = append(ec.Routes, gen.Routes()...)
+
 	eng, err := engine.New(ec)
 	if err != nil {
 		return nil, err
@@ -75,6 +76,7 @@ func New(cfg Config) (*engine.Engine, error) {
 	if cfg.LLM != nil {
 		generation = "language model " + cfg.LLM.Model + ", built-in generator as fallback"
 	}
+	generation += "; moments found by search"
 	// Say which capabilities are active, so an operator knows what search can see.
 	if ec.Logger != nil {
 		ec.Logger.Info("local engine ready", "search", srch.Capabilities(), "generation", generation)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"glimpse/engine/pipeline"
 	"glimpse/engine/wire"
 )
 
@@ -25,13 +26,18 @@ func TestMomentsOfOneVideo(t *testing.T) {
 		text      string
 		limit     int
 		wantAny   bool
-		wantQuote string  // in the best moment's text
+		wantQuote string  // the best moment's text, exactly, or "" to skip
+		wantWord  string  // in the best moment's text
 		wantField string  // of the best moment
 		wantFrom  float64 // the best moment starts in [wantFrom, wantFrom+10)
+		wantUntil float64 // and lasts at least until then
 	}{
+		// The caption is up over two clips (0:52–1:04) and again at 1:47:
+		// one moment, quoting that caption alone, not the title beside it.
 		{name: "caption about drinking water", text: "residents told drinking water", limit: 12, wantAny: true,
-			wantQuote: "bottled water", wantField: FieldOnScreen, wantFrom: 50},
-		{name: "misspelt word still finds it", text: "derailmnet", limit: 3, wantAny: true, wantQuote: "derailment", wantField: FieldOnScreen},
+			wantQuote: "The governor of Ohio has warned residents to only drink bottled water",
+			wantWord:  "bottled water", wantField: FieldOnScreen, wantFrom: 50, wantUntil: 62},
+		{name: "misspelt word still finds it", text: "derailmnet", limit: 3, wantAny: true, wantWord: "derailment", wantField: FieldOnScreen},
 		{name: "off-topic finds nothing", text: "won football match", limit: 12},
 		{name: "one topic word among off-topic ones finds nothing", text: "football match train", limit: 12},
 	}
@@ -58,12 +64,23 @@ func TestMomentsOfOneVideo(t *testing.T) {
 					t.Errorf("moment %d score %.2f: want 30..100, best first", i, m.Score)
 				}
 			}
+			quoted := map[string]bool{}
+			for _, m := range got {
+				if quoted[m.Field+m.Text] {
+					t.Errorf("%s %q is quoted twice: %+v", m.Field, m.Text, got)
+				}
+				quoted[m.Field+m.Text] = true
+			}
 			best := got[0]
-			if !strings.Contains(strings.ToLower(best.Text), tt.wantQuote) || best.Field != tt.wantField {
-				t.Errorf("best moment %s %q; want %s quoting %q", best.Field, best.Text, tt.wantField, tt.wantQuote)
+			if !strings.Contains(strings.ToLower(best.Text), tt.wantWord) || best.Field != tt.wantField ||
+				(tt.wantQuote != "" && best.Text != tt.wantQuote) {
+				t.Errorf("best moment %s %q; want %s quoting %q", best.Field, best.Text, tt.wantField, tt.wantWord)
 			}
 			if tt.wantFrom > 0 && (best.Start < tt.wantFrom || best.Start >= tt.wantFrom+10) {
 				t.Errorf("best moment starts at %.1f; want %.0f..%.0f", best.Start, tt.wantFrom, tt.wantFrom+10)
+			}
+			if best.End < tt.wantUntil {
+				t.Errorf("best moment ends at %.1f; want it to last until %.0f", best.End, tt.wantUntil)
 			}
 		})
 	}
@@ -71,15 +88,27 @@ func TestMomentsOfOneVideo(t *testing.T) {
 
 func TestMomentsRefusesAVideoOutsideTheIndex(t *testing.T) {
 	h := newHarness(t)
-	for _, tc := range []struct{ name, index, video string }{
-		{"unknown video", exampleIndex, "0123456789abcdef01234567"},
-		{"video of another index", "0123456789abcdef0123aaaa", exampleVideo},
+	// Catalogued but never indexed, as when search could not read its understanding.
+	const unindexed = "6650dd0000000000000000dd"
+	h.catalog.mu.Lock()
+	h.catalog.videos[unindexed] = &pipeline.VideoMeta{IndexID: exampleIndex, VideoID: unindexed, Ready: true}
+	h.catalog.mu.Unlock()
+	notFound := func(err error) bool {
+		var we *wire.Error
+		return errors.As(err, &we) && we.Code == "resource_not_exist"
+	}
+	for _, tc := range []struct {
+		name, index, video string
+		want               func(error) bool
+	}{
+		{"unknown video", exampleIndex, "0123456789abcdef01234567", notFound},
+		{"video of another index", "0123456789abcdef0123aaaa", exampleVideo, notFound},
+		{"video not in the search index", exampleIndex, unindexed, func(err error) bool { return errors.Is(err, ErrNotIndexed) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := h.search.Moments(context.Background(), tc.index, tc.video, "train", 5)
-			var we *wire.Error
-			if !errors.As(err, &we) || we.Code != "resource_not_exist" {
-				t.Fatalf("want resource_not_exist, got %v", err)
+			got, err := h.search.Moments(context.Background(), tc.index, tc.video, "train", 5)
+			if !tc.want(err) || got != nil {
+				t.Fatalf("got %v, %v", got, err)
 			}
 		})
 	}
