@@ -150,15 +150,17 @@ func (h *Hub) Open(name, owner string) bool {
 // with no such stream or no client the event goes nowhere, and a client
 // whose queue is full is disconnected.
 func (h *Hub) Publish(name, event string, data []byte) {
+	if h.Clients(name) == 0 {
+		return // nobody listens: not even worth encoding
+	}
+	// Encoded once, outside the lock, and shared by every client.
+	frame := encode(event, data)
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	st, ok := h.streams[name]
-	if !ok || st.closing || len(st.clients) == 0 {
-		return
-	}
-	frame := encode(event, data) // once, shared by every client
-	for _, cl := range st.clients {
-		h.push(cl, frame)
+	if st, ok := h.streams[name]; ok && !st.closing {
+		for _, cl := range st.clients {
+			h.push(cl, frame)
+		}
 	}
 }
 
