@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -111,5 +112,25 @@ func TestMomentsRefusesAVideoOutsideTheIndex(t *testing.T) {
 				t.Fatalf("got %v, %v", got, err)
 			}
 		})
+	}
+}
+
+// BenchmarkMoments100k finds one video's moments in an index of 100,000
+// clips: the text path scores the whole index, so this is the cost an
+// answer pays on a large index.
+func BenchmarkMoments100k(b *testing.B) {
+	s, queries := syntheticIndex(b, 100_000)
+	video := fmt.Sprintf("%024x", 500)
+	cat := &memCatalog{indexes: map[string]bool{"bench": true},
+		videos: map[string]*pipeline.VideoMeta{video: {IndexID: "bench", VideoID: video, Ready: true}}}
+	s.mu.Lock()
+	s.catalog = cat
+	s.mu.Unlock()
+	ctx := context.Background()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if _, err := s.Moments(ctx, "bench", video, queries[i%len(queries)], 12); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
