@@ -1,28 +1,23 @@
 // Package events is the web app's SSE hub: named streams, each owned by one
-// session, with the traps measured on github.com/r3labs/sse/v2 guarded.
+// session, over github.com/r3labs/sse/v2 with its measured traps guarded.
 //
-// It started over r3labs/sse; the fan-out is now the hub's own because
-// r3labs costs each subscriber two goroutines (a stream loop, a context
-// watcher) and a 64-slot channel, and re-encodes every event for every
-// client, which under load is most of the garbage between collections
-// (see docs/BENCHMARKS.md, "Web app: SSE and upload"). Here:
-//
-//   - An event is encoded once by Publish and the same bytes are queued for
-//     every client of the stream; a subscriber costs no goroutine beyond
-//     net/http's own, and delivering an event allocates nothing per client.
-//   - No replay: a page renders the current state and the stream carries
-//     changes (r3labs' AutoReplay kept every event forever).
-//   - A slow client cannot stall Publish or other clients: each client has
-//     a bounded queue written out by its own request goroutine; a client
-//     whose queue is full is disconnected (its EventSource reconnects).
-//     Publish never blocks.
+//   - No replay: r3labs' AutoReplay keeps every event forever, so it is off;
+//     a page renders the current state and the stream carries changes.
+//   - A slow client cannot stall Publish or other clients: r3labs' stream
+//     goroutine hands each event to every client in turn and waits when one
+//     is stuck writing, so here each client's writes go to a bounded queue
+//     written out by a goroutine of its own (alive only while frames wait);
+//     a client whose queue is full is disconnected (its EventSource
+//     reconnects). Publish never blocks: a full stream buffer drops.
 //   - A stream belongs to the session that opened it; any other session
 //     gets 404, as does a stream that does not exist.
 //   - Heartbeat comments keep proxies from closing idle streams.
 //   - http.Server.WriteTimeout would kill streams: the deadline is cleared
 //     per stream and replaced by a per-write deadline.
-//   - Close disconnects the clients and waits for them; a stream goes
-//     IdleTimeout after its last client left. Nothing outlives Shutdown.
+//   - r3labs' RemoveStream with clients attached leaks a goroutine per
+//     client; Close disconnects the clients and waits for them first, and
+//     a stream goes (with r3labs' goroutine for it) IdleTimeout after its
+//     last client left.
 package events
 
 import (
@@ -30,10 +25,13 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/r3labs/sse/v2"
 )
 
 // Options tune a Hub. Zero values take the defaults noted.
@@ -63,6 +61,7 @@ type Options struct {
 // Hub is a set of SSE streams.
 type Hub struct {
 	opts Options
+	srv  *sse.Server
 
 	mu      sync.Mutex
 	streams map[string]*stream
@@ -71,7 +70,7 @@ type Hub struct {
 	stop     chan struct{}
 	loopDone chan struct{}
 
-	dropped atomic.Int64 // frames not queued for a full client
+	dropped atomic.Int64 // events not queued for a full client or stream
 }
 
 type stream struct {
@@ -82,20 +81,9 @@ type stream struct {
 	closing  bool
 }
 
-// client is one connected request. Frames are shared, read-only bytes:
-// the same encoded event sits in the queue of every client of a stream.
 type client struct {
 	cancel context.CancelFunc
-	wake   chan struct{} // capacity 1: frames are waiting
-
-	mu    sync.Mutex
-	queue [][]byte // frames waiting to be written
-	spare [][]byte // the other half of a double buffer, so queuing does not allocate
-	gone  bool
 }
-
-// heartbeat is the comment frame sent to every stream with clients.
-var heartbeat = []byte(": hb\n\n")
 
 // New starts a hub; Shutdown stops it.
 func New(opts Options) *Hub {
@@ -117,8 +105,15 @@ func New(opts Options) *Hub {
 	if opts.Owner == nil {
 		panic("events: Options.Owner is required")
 	}
+	srv := sse.New()
+	srv.AutoReplay = false // r3labs would keep every event forever
+	srv.AutoStream = false // streams exist only when opened, so 404 means something
+	srv.SplitData = true   // HTML fragments have newlines: one data: line each
+	srv.BufferSize = 8     // per stream; Publish drops when full rather than wait
+	srv.Headers = map[string]string{"X-Accel-Buffering": "no"}
 	h := &Hub{
 		opts:     opts,
+		srv:      srv,
 		streams:  map[string]*stream{},
 		stop:     make(chan struct{}),
 		loopDone: make(chan struct{}),
@@ -142,109 +137,27 @@ func (h *Hub) Open(name, owner string) bool {
 		st.lastUsed = time.Now()
 		return st.owner == owner
 	}
+	h.srv.CreateStream(name)
 	h.streams[name] = &stream{owner: owner, lastUsed: time.Now()}
 	return true
 }
 
 // Publish sends one event to every client of the stream. It never blocks:
-// with no such stream or no client the event goes nowhere, and a client
-// whose queue is full is disconnected.
+// with no such stream, or a full stream queue, the event is dropped.
 func (h *Hub) Publish(name, event string, data []byte) {
-	if h.Clients(name) == 0 {
-		return // nobody listens: not even worth encoding
-	}
-	// Encoded once, outside the lock, and shared by every client.
-	frame := encode(event, data)
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	if st, ok := h.streams[name]; ok && !st.closing {
-		for _, cl := range st.clients {
-			h.push(cl, frame)
-		}
-	}
-}
-
-// encode renders one SSE event: an event line (when named) and one data
-// line per line of data, so HTML fragments with newlines arrive whole. CR
-// and LF end a line in SSE, so both split data and neither may reach the
-// event name, where they would inject fields.
-func encode(event string, data []byte) []byte {
-	n := len("event: \n") + len(event) + len("data: \n\n") + len(data)
-	n += (bytes.Count(data, []byte("\n")) + bytes.Count(data, []byte("\r"))) * len("data: \n")
-	b := make([]byte, 0, n)
-	if event != "" {
-		b = append(b, "event: "...)
-		for i := 0; i < len(event); i++ {
-			if c := event[i]; c != '\n' && c != '\r' {
-				b = append(b, c)
-			}
-		}
-		b = append(b, '\n')
-	}
-	for {
-		i := bytes.IndexAny(data, "\r\n")
-		if i < 0 {
-			break
-		}
-		b = append(b, "data: "...)
-		b = append(b, data[:i]...)
-		b = append(b, '\n')
-		if data[i] == '\r' && i+1 < len(data) && data[i+1] == '\n' {
-			i++
-		}
-		data = data[i+1:]
-	}
-	b = append(b, "data: "...)
-	b = append(b, data...)
-	return append(b, "\n\n"...)
-}
-
-// push queues a frame for one client without blocking; a client that is
-// too slow to keep its queue below ClientQueue is let go rather than hold
-// up the stream.
-func (h *Hub) push(cl *client, frame []byte) {
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	if cl.gone {
+	st, ok := h.streams[name]
+	ok = ok && !st.closing
+	h.mu.Unlock()
+	if !ok || len(data) == 0 { // r3labs ends a client on an empty event
 		return
 	}
-	if len(cl.queue) >= h.opts.ClientQueue {
-		cl.gone = true
-		cl.queue = nil
+	if !h.srv.TryPublish(name, &sse.Event{Event: []byte(event), Data: data}) {
 		h.dropped.Add(1)
-		cl.cancel()
-		return
-	}
-	cl.queue = append(cl.queue, frame)
-	select {
-	case cl.wake <- struct{}{}:
-	default: // already signalled
 	}
 }
 
-// take hands the writer the waiting frames and gives the client the spare
-// buffer to fill meanwhile.
-func (cl *client) take() [][]byte {
-	cl.mu.Lock()
-	defer cl.mu.Unlock()
-	frames := cl.queue
-	cl.queue, cl.spare = cl.spare[:0], nil
-	return frames
-}
-
-// giveBack returns a written batch as the spare buffer, cleared so the
-// frames it held can be collected. A buffer grown large by a burst is let
-// go rather than kept for the life of the connection.
-func (cl *client) giveBack(frames [][]byte) {
-	clear(frames)
-	cl.mu.Lock()
-	if !cl.gone && cap(frames) <= 8 {
-		cl.spare = frames[:0]
-	}
-	cl.mu.Unlock()
-}
-
-// Dropped counts frames not delivered because a client's queue was full.
+// Dropped counts events and frames not delivered because a queue was full.
 func (h *Hub) Dropped() int64 { return h.dropped.Load() }
 
 // Clients is the number of clients connected to a stream.
@@ -259,12 +172,12 @@ func (h *Hub) Clients(name string) int {
 
 // Serve streams the events of name to the request until the client leaves,
 // is too slow, or the stream closes. Unknown streams and streams of another
-// session answer 404. The request's own goroutine writes the frames.
+// session answer 404.
 func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, name string) {
 	owner := h.opts.Owner(r)
 	ctx, cancel := context.WithCancel(r.Context())
 	defer cancel()
-	cl := &client{cancel: cancel, wake: make(chan struct{}, 1)}
+	cl := &client{cancel: cancel}
 
 	if owner != "" && h.opts.Claim != nil && h.opts.Claim(name, owner) {
 		h.Open(name, owner)
@@ -280,10 +193,6 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, name string) {
 	st.wg.Add(1)
 	h.mu.Unlock()
 	defer func() {
-		cl.mu.Lock()
-		cl.gone = true
-		cl.queue, cl.spare = nil, nil
-		cl.mu.Unlock()
 		h.mu.Lock()
 		st.clients = slices.DeleteFunc(st.clients, func(c *client) bool { return c == cl })
 		st.lastUsed = time.Now()
@@ -295,36 +204,26 @@ func (h *Hub) Serve(w http.ResponseWriter, r *http.Request, name string) {
 	// The server's WriteTimeout would end the stream; each write gets its
 	// own deadline instead.
 	_ = rc.SetWriteDeadline(time.Time{})
-	hdr := w.Header()
-	hdr.Set("Content-Type", "text/event-stream")
-	hdr.Set("Cache-Control", "no-cache")
-	hdr.Set("Connection", "keep-alive")
-	hdr.Set("X-Accel-Buffering", "no")
-	w.WriteHeader(http.StatusOK)
-	if rc.Flush() != nil {
-		return
+
+	cw := &clientWriter{
+		header:  w.Header(),
+		real:    w,
+		rc:      rc,
+		timeout: h.opts.WriteTimeout,
+		max:     h.opts.ClientQueue,
+		cancel:  cancel,
+		hub:     h,
 	}
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-cl.wake:
-		}
-		frames := cl.take()
-		if len(frames) == 0 {
-			continue
-		}
-		_ = rc.SetWriteDeadline(time.Now().Add(h.opts.WriteTimeout))
-		for _, f := range frames {
-			if _, err := w.Write(f); err != nil {
-				return
-			}
-		}
-		if rc.Flush() != nil {
-			return
-		}
-		cl.giveBack(frames)
-	}
+	cw.idle.L = &cw.mu
+
+	// r3labs finds the stream in the query and rejects a non-numeric
+	// Last-Event-ID; give it a request it accepts (a shallow copy: the
+	// headers are the original's, which this handler owns).
+	r.Header.Del("Last-Event-ID")
+	r2 := r.WithContext(ctx)
+	r2.URL = &url.URL{Path: r.URL.Path, RawQuery: "stream=" + url.QueryEscape(name)}
+	h.srv.ServeHTTP(cw, r2)
+	cw.wait()
 }
 
 // Close disconnects the clients of a stream, waits for them to leave, and
@@ -342,7 +241,9 @@ func (h *Hub) Close(name string) {
 	}
 	h.mu.Unlock()
 
+	// r3labs leaks a goroutine per client still attached at RemoveStream.
 	st.wg.Wait()
+	h.srv.RemoveStream(name)
 
 	h.mu.Lock()
 	delete(h.streams, name)
@@ -380,7 +281,7 @@ func (h *Hub) loop() {
 		case <-h.stop:
 			return
 		case now := <-t.C:
-			var idle []string
+			var beat, idle []string
 			beatDue := now.Sub(lastBeat) >= h.opts.Heartbeat
 			if beatDue {
 				lastBeat = now
@@ -391,18 +292,111 @@ func (h *Hub) loop() {
 				case st.closing:
 				case len(st.clients) > 0:
 					if beatDue {
-						for _, cl := range st.clients {
-							h.push(cl, heartbeat)
-						}
+						beat = append(beat, n)
 					}
 				case now.Sub(st.lastUsed) > h.opts.IdleTimeout:
 					idle = append(idle, n)
 				}
 			}
 			h.mu.Unlock()
+			for _, n := range beat {
+				h.srv.TryPublish(n, &sse.Event{Comment: []byte("hb")})
+			}
 			for _, n := range idle {
 				h.Close(n)
 			}
 		}
 	}
+}
+
+// clientWriter is the ResponseWriter r3labs writes one client's events to.
+// It never blocks: a flushed frame joins a bounded queue, written to the
+// network by a goroutine that lives only while the queue is not empty (so
+// an idle subscriber costs no goroutine of its own); a full queue
+// disconnects the client.
+type clientWriter struct {
+	header  http.Header
+	real    http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+	max     int
+	cancel  context.CancelFunc
+	hub     *Hub
+	pending bytes.Buffer
+
+	mu      sync.Mutex
+	idle    sync.Cond // signalled when the writer goroutine exits
+	queue   [][]byte
+	writing bool
+	gone    bool
+}
+
+func (c *clientWriter) Header() http.Header { return c.header }
+
+func (c *clientWriter) WriteHeader(code int) { c.real.WriteHeader(code) }
+
+func (c *clientWriter) Write(p []byte) (int, error) { return c.pending.Write(p) }
+
+func (c *clientWriter) Flush() {
+	frame := bytes.Clone(c.pending.Bytes())
+	c.pending.Reset()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.gone {
+		return
+	}
+	if len(c.queue) >= c.max {
+		// Too slow: let it go rather than hold up the stream.
+		c.gone = true
+		c.queue = nil
+		c.hub.dropped.Add(1)
+		c.cancel()
+		return
+	}
+	c.queue = append(c.queue, frame)
+	if !c.writing {
+		c.writing = true
+		go c.writeLoop()
+	}
+}
+
+func (c *clientWriter) writeLoop() {
+	c.mu.Lock()
+	for len(c.queue) > 0 && !c.gone {
+		frame := c.queue[0]
+		c.queue[0] = nil
+		c.queue = c.queue[1:]
+		c.mu.Unlock()
+		err := c.writeFrame(frame)
+		c.mu.Lock()
+		if err != nil {
+			c.gone = true
+			c.queue = nil
+			c.cancel()
+		}
+	}
+	c.queue = nil // drop the backing array while idle
+	c.writing = false
+	c.idle.Broadcast()
+	c.mu.Unlock()
+}
+
+func (c *clientWriter) writeFrame(frame []byte) error {
+	_ = c.rc.SetWriteDeadline(time.Now().Add(c.timeout))
+	if len(frame) > 0 {
+		if _, err := c.real.Write(frame); err != nil {
+			return err
+		}
+	}
+	return c.rc.Flush()
+}
+
+// wait returns once no write is in flight, so the handler may return.
+func (c *clientWriter) wait() {
+	c.mu.Lock()
+	c.gone = true
+	for c.writing {
+		c.idle.Wait()
+	}
+	c.mu.Unlock()
 }
