@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -13,12 +14,13 @@ import (
 // filter is a parsed search filter in the live syntax: "id" (array of video
 // ids), "duration", "width", "height", "size", "fps" (a number or
 // {"gte","lte"}), "filename" (exact), and any other key an exact match on
-// the video's user metadata.
+// the video's user metadata, or a {"gte","lte"} range on a numeric one.
 type filter struct {
-	ids      []string
-	ranges   map[string]numRange
-	filename *string
-	metadata map[string]any
+	ids        []string
+	ranges     map[string]numRange
+	filename   *string
+	metadata   map[string]any
+	metaRanges map[string]numRange
 }
 
 type numRange struct{ gte, lte *float64 }
@@ -36,8 +38,12 @@ func parseFilter(s string) (*filter, error) {
 	if err := json.Unmarshal([]byte(s), &raw); err != nil || raw == nil {
 		return nil, filterInvalid("it must be a JSON object, for example {\"duration\":{\"gte\":10}}.")
 	}
-	f := &filter{ranges: map[string]numRange{}, metadata: map[string]any{}}
+	f := &filter{ranges: map[string]numRange{}, metadata: map[string]any{}, metaRanges: map[string]numRange{}}
 	for k, v := range raw {
+		// null decodes into any Go value without error; it is no valid filter value.
+		if isNull(v) {
+			return nil, filterInvalid(fmt.Sprintf("%q must not be null.", k))
+		}
 		switch k {
 		case "id":
 			if err := json.Unmarshal(v, &f.ids); err != nil {
@@ -66,6 +72,13 @@ func parseFilter(s string) (*filter, error) {
 			}
 			switch val.(type) {
 			case string, float64, bool:
+			case map[string]any: // the live syntax allows {gte,lte} on any numeric field
+				r, err := parseRange(v)
+				if err != nil {
+					return nil, filterInvalid(fmt.Sprintf("%q must be a string, number, boolean or an object with \"gte\" and/or \"lte\".", k))
+				}
+				f.metaRanges[k] = r
+				continue
 			default:
 				return nil, filterInvalid(fmt.Sprintf("user metadata key %q must be compared with a string, number or boolean.", k))
 			}
@@ -87,6 +100,9 @@ func parseRange(v json.RawMessage) (numRange, error) {
 	var r numRange
 	for k, raw := range obj {
 		var x float64
+		if isNull(raw) {
+			return numRange{}, fmt.Errorf("null bound")
+		}
 		if err := json.Unmarshal(raw, &x); err != nil {
 			return numRange{}, fmt.Errorf("not a number")
 		}
@@ -124,12 +140,18 @@ func (f *filter) match(m *pipeline.VideoMeta) bool {
 		case "fps":
 			v = m.FPS
 		}
-		if (r.gte != nil && v < *r.gte) || (r.lte != nil && v > *r.lte) {
+		if !r.contains(v) {
 			return false
 		}
 	}
 	if f.filename != nil && m.Filename != *f.filename {
 		return false
+	}
+	for k, r := range f.metaRanges {
+		v, ok := number(m.UserMetadata[k])
+		if !ok || !r.contains(v) {
+			return false
+		}
 	}
 	for k, want := range f.metadata {
 		got, ok := m.UserMetadata[k]
@@ -139,6 +161,12 @@ func (f *filter) match(m *pipeline.VideoMeta) bool {
 	}
 	return true
 }
+
+func (r numRange) contains(v float64) bool {
+	return (r.gte == nil || v >= *r.gte) && (r.lte == nil || v <= *r.lte)
+}
+
+func isNull(v json.RawMessage) bool { return string(bytes.TrimSpace(v)) == "null" }
 
 // sameValue compares JSON-ish values; numbers compare by value whatever their Go type.
 func sameValue(a, b any) bool {
