@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -93,8 +94,13 @@ func (s *Server) showAnalysis(c *gin.Context, fresh bool) error {
 		return render(c, templates.AnalysisPending(indexID, videoID))
 	}
 	if !ok {
-		rec, err = s.analyses.do(ctx, indexID+"/"+videoID, func(ctx context.Context) (analysisstore.Record, error) {
-			rec, err := generateAnalysis(ctx, s.backend(c).Client, indexID, videoID)
+		// The backend is picked here: the generation outlives this request,
+		// and gin reuses c once the handler returns. Runs are shared only
+		// between sessions on the same account.
+		api := s.backend(c).Client
+		key := accountScope(s.Sessions.Get(c.Request).APIKey) + "/" + indexID + "/" + videoID
+		rec, err = s.analyses.do(ctx, key, func(ctx context.Context) (analysisstore.Record, error) {
+			rec, err := generateAnalysis(ctx, api, indexID, videoID)
 			if err == nil {
 				if err := s.Analyses.Save(rec); err != nil {
 					// The person still sees the analysis; only the keeping failed.
@@ -117,6 +123,16 @@ func (s *Server) showAnalysis(c *gin.Context, fresh bool) error {
 	}
 	fillPanel(&panel, rec)
 	return render(c, templates.AnalysisPanelView(panel))
+}
+
+// accountScope names the account a session's requests go to without
+// keeping its key: a digest of the pasted key, or "default".
+func accountScope(apiKey string) string {
+	if apiKey == "" {
+		return "default"
+	}
+	sum := sha256.Sum256([]byte(apiKey))
+	return hex.EncodeToString(sum[:8])
 }
 
 // generations lets one generation of a video's analysis serve every

@@ -726,3 +726,56 @@ func TestConcurrentViewsGenerateOnce(t *testing.T) {
 		t.Fatalf("two views made %d gist and %d summarize calls, want 1 and 3", fake.gists.Load(), fake.sums.Load())
 	}
 }
+
+// keyedBackends answers a session with a pasted key with one fake cloud and
+// every other session with another, as two TwelveLabs accounts would.
+type keyedBackends struct{ own, shared Backend }
+
+func (k keyedBackends) Default() Backend       { return k.shared }
+func (k keyedBackends) WithKey(string) Backend { return k.own }
+
+func TestAnalysisGenerationStaysWithItsAccount(t *testing.T) {
+	ownCloud, sharedCloud := newFakePegasus(t), newFakePegasus(t)
+	ownCloud.gistGate = make(chan struct{})
+	app := newAnalysisApp(t, ownCloud, newTestStore(t))
+	app.srv.Backends = keyedBackends{
+		own:    Backend{Name: "TwelveLabs cloud", Client: ownCloud.client()},
+		shared: Backend{Name: "Local engine", Client: sharedCloud.client()},
+	}
+	alice := &http.Request{Header: http.Header{"Cookie": {"sid=alice"}}}
+	app.srv.Sessions.Get(alice).APIKey = "tlk_alice_own_key"
+
+	// Alice, on her own key, starts generating; it waits on her cloud.
+	aliceBody := make(chan string, 1)
+	go func() {
+		_, body := app.do(t, "GET", panelPath+"?generate=1", "alice", nil)
+		aliceBody <- body
+	}()
+	deadline := time.Now().Add(waitLimit)
+	for ownCloud.gists.Load() == 0 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	// Bob has no key: his panel must come from his backend, not join
+	// Alice's generation on her account.
+	bobBody := make(chan string, 1)
+	go func() {
+		_, body := app.do(t, "GET", panelPath+"?generate=1", "bob", nil)
+		bobBody <- body
+	}()
+	select {
+	case body := <-bobBody:
+		if parseHTML(t, body).Find(`[data-testid=gist-title]`).Text() == "" {
+			t.Errorf("bob's panel has no gist title: %s", body)
+		}
+	case <-time.After(waitLimit):
+		t.Error("bob's panel waited for alice's generation on her account")
+	}
+	close(ownCloud.gistGate)
+	<-aliceBody
+	if got := sharedCloud.gists.Load(); got != 1 {
+		t.Errorf("bob's backend got %d gist calls, want 1", got)
+	}
+	if got := ownCloud.gists.Load(); got != 1 {
+		t.Errorf("alice's backend got %d gist calls, want 1", got)
+	}
+}
