@@ -65,6 +65,8 @@ func TestIndexes(t *testing.T) {
 		{"?page_limit=2", []string{"gamma", "beta"}, pageInfo{1, 2, 2, 3}},
 		{"?page_limit=2&page=2", []string{"alpha"}, pageInfo{2, 2, 2, 3}},
 		{"?page_limit=2&page=3", nil, pageInfo{3, 2, 2, 3}},
+		// A page so far out that page*limit overflows is still past the end.
+		{"?page_limit=2&page=9223372036854775807", nil, pageInfo{9223372036854775807, 2, 2, 3}},
 		{"?sort_option=asc", []string{"alpha", "beta", "gamma"}, pageInfo{1, 10, 1, 3}},
 		{"?index_name=beta", []string{"beta"}, pageInfo{1, 10, 1, 1}},
 	} {

@@ -42,7 +42,13 @@ func page(r *http.Request) (store.Page, int, error) {
 	if limit > maxPageLimit {
 		return store.Page{}, 0, wire.ParameterInvalid(fmt.Sprintf("The page_limit parameter must be at most %d.", maxPageLimit))
 	}
-	p := store.Page{Limit: limit, Offset: (pageNo - 1) * limit, SortBy: "created_at", Desc: true}
+	// A page beyond what any list holds must stay past the end: the product
+	// would overflow and SQLite reads a negative OFFSET as 0, the first page.
+	offset := math.MaxInt
+	if pageNo-1 <= math.MaxInt/limit {
+		offset = (pageNo - 1) * limit
+	}
+	p := store.Page{Limit: limit, Offset: offset, SortBy: "created_at", Desc: true}
 	switch v := q.Get("sort_by"); v {
 	case "", "created_at", "updated_at":
 		if v != "" {
