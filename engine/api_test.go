@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -316,6 +317,30 @@ func TestVideosAndTasks(t *testing.T) {
 	for _, p := range []string{"/media/" + tk3.VideoID + "/source.mp4", "/media/../engine.db", "/media/" + vid + "/hls/../../x.m3u8"} {
 		if resp, _ := get(t, e.srv.URL+p); resp.StatusCode != 404 {
 			t.Errorf("%s: %d", p, resp.StatusCode)
+		}
+	}
+}
+
+// TestTaskFormLimits: the small fields of POST /tasks are held in memory,
+// so both each one and all of them together are bounded.
+func TestTaskFormLimits(t *testing.T) {
+	e := startEngine(t, engine.Config{})
+	index := e.createIndex(t, "form-limits")
+	many := map[string]string{"index_id": index}
+	for i := range 40 {
+		many[fmt.Sprintf("extra_%02d", i)] = strings.Repeat("x", 60<<10)
+	}
+	for _, c := range []struct {
+		name   string
+		fields map[string]string
+		code   string
+	}{
+		{"one field too long", map[string]string{"index_id": index, "user_metadata": strings.Repeat("x", 65<<10)}, "parameter_invalid"},
+		{"many fields, 2.4 MB in all", many, "parameter_invalid"},
+	} {
+		status, out := e.upload(t, c.fields, "")
+		if status != 400 || out["code"] != c.code {
+			t.Errorf("%s: %d %v, want 400 %s", c.name, status, out["code"], c.code)
 		}
 	}
 }

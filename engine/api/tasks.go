@@ -122,6 +122,12 @@ func (s *Server) tooLarge() *wire.Error {
 		fmt.Sprintf("The video file is larger than the %s limit.", ingest.HumanBytes(s.MaxUploadBytes)))
 }
 
+// Limits of the small fields of POST /tasks, each and all together.
+const (
+	maxFieldBytes  = 64 << 10
+	maxFieldsBytes = 1 << 20
+)
+
 // taskForm is the multipart body of POST /tasks once read.
 type taskForm struct {
 	fields   map[string]string
@@ -147,6 +153,7 @@ func (s *Server) readTaskForm(r *http.Request) (*taskForm, error) {
 		return nil, wire.ParameterInvalid("The multipart body could not be read.")
 	}
 	form := &taskForm{fields: map[string]string{}}
+	fieldBytes := 0
 	fail := func(err error) (*taskForm, error) {
 		form.discard()
 		return nil, err
@@ -169,12 +176,18 @@ func (s *Server) readTaskForm(r *http.Request) (*taskForm, error) {
 			}
 			continue
 		}
-		b, err := io.ReadAll(io.LimitReader(part, 64<<10+1))
+		b, err := io.ReadAll(io.LimitReader(part, maxFieldBytes+1))
 		if err != nil {
 			return fail(wire.ParameterInvalid("The multipart body is malformed or was cut off."))
 		}
-		if len(b) > 64<<10 {
+		if len(b) > maxFieldBytes {
 			return fail(wire.ParameterInvalid("The field " + name + " is too long."))
+		}
+		// Fields stay in memory: without a bound on their sum, a stream of
+		// many small fields would grow the map without end.
+		fieldBytes += len(name) + len(b)
+		if fieldBytes > maxFieldsBytes {
+			return fail(wire.ParameterInvalid("The form fields besides video_file are too large together."))
 		}
 		form.fields[name] = string(b)
 	}
