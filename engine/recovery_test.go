@@ -2,6 +2,8 @@ package engine_test
 
 import (
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
@@ -112,5 +114,40 @@ func copyFile(t *testing.T, from, to string) {
 	}
 	if err := out.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestRecoveryDownload: a download cut off by a crash leaves a partial file
+// in the video's folder; the retried download removes it even when the
+// retry itself fails.
+func TestRecoveryDownload(t *testing.T) {
+	src := httptest.NewServer(http.NotFoundHandler())
+	defer src.Close()
+	dataDir := t.TempDir()
+	st, err := store.Open(filepath.Join(dataDir, "engine.db"), filepath.Join(dataDir, "videos"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, now := t.Context(), time.Now()
+	ix := &store.Index{ID: wire.NewID(), Name: "crash", Models: []store.Model{{Name: "marengo2.7", Options: []string{"visual"}}}, CreatedAt: now, UpdatedAt: now}
+	tk := &store.Task{ID: wire.NewID(), IndexID: ix.ID, VideoID: wire.NewID(), Status: store.StatusUploading, VideoURL: src.URL + "/gone.mp4", CreatedAt: now, UpdatedAt: now}
+	v := &store.Video{ID: tk.VideoID, IndexID: ix.ID, Filename: "gone.mp4", EnableStream: true, CreatedAt: now, UpdatedAt: now}
+	if err := st.CreateIndex(ctx, ix); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.CreateTask(ctx, tk, v); err != nil {
+		t.Fatal(err)
+	}
+	partial := filepath.Join(st.VideoDir(v.ID), "download-123")
+	os.MkdirAll(st.VideoDir(v.ID), 0o755)
+	os.WriteFile(partial, []byte("the first half of a video"), 0o644)
+	st.Close()
+
+	e := startEngine(t, engine.Config{DataDir: dataDir})
+	if got := e.waitTask(t, tk.ID); got.Status != "failed" {
+		t.Fatalf("task %+v", got)
+	}
+	if _, err := os.Stat(partial); !os.IsNotExist(err) {
+		t.Errorf("the partial download survived: %v", err)
 	}
 }

@@ -193,6 +193,14 @@ func (m *Manager) download(ctx context.Context, taskID string) error {
 	// The folder exists since Submit; it is not recreated, so a task
 	// deleted meanwhile leaves nothing behind.
 	dir := m.videoDir(t.VideoID)
+	// A download a crash cut off left its partial file here; the retry
+	// starts a new one, and the old must not outlive it.
+	stale, _ := filepath.Glob(filepath.Join(dir, "download-*"))
+	for _, p := range stale {
+		if err := os.Remove(p); err != nil {
+			m.log.Warn("remove partial download", "task_id", taskID, "err", err)
+		}
+	}
 	tmpName, size, err := m.cfg.Downloader.Fetch(ctx, t.VideoURL, dir)
 	if err != nil {
 		return err
