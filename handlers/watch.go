@@ -221,6 +221,7 @@ func (s *Server) updateMetadata(c *gin.Context) error {
 	patch, err := metadataPatch(video.UserMetadata, c.Request.PostForm)
 	if err != nil {
 		view := metadataView(indexID, videoID, video.UserMetadata)
+		keepEdits(&view, c.Request.PostForm)
 		view.Error = errorMessage(err)
 		return render(c, templates.MetadataPanel(view))
 	}
@@ -231,6 +232,7 @@ func (s *Server) updateMetadata(c *gin.Context) error {
 	}
 	if err := api.PatchVideoMetadata(ctx, indexID, videoID, patch); err != nil {
 		view := metadataView(indexID, videoID, video.UserMetadata)
+		keepEdits(&view, c.Request.PostForm)
 		view.Error = errorMessage(err)
 		return render(c, templates.MetadataPanel(view))
 	}
@@ -283,6 +285,37 @@ func metadataPatch(current map[string]any, form url.Values) (map[string]any, err
 		patch[key] = typed
 	}
 	return patch, nil
+}
+
+// keepEdits puts a refused form's values back into the panel: each
+// existing row gets what was typed for it, the rest goes to the new row,
+// and "remove" stays ticked.
+func keepEdits(view *templates.MetadataView, form url.Values) {
+	rowOf := map[string]int{}
+	for i, r := range view.Rows {
+		if r.Editable {
+			rowOf[r.Key] = i
+		}
+	}
+	keys, vals := form["mk"], form["mv"]
+	for i := range max(len(keys), len(vals)) {
+		key, value := strings.TrimSpace(at(keys, i)), at(vals, i)
+		if j, ok := rowOf[key]; ok {
+			view.Rows[j].Value = value
+			delete(rowOf, key) // a second row of that name is the new row
+			continue
+		}
+		if key != "" || strings.TrimSpace(value) != "" {
+			view.NewKey, view.NewValue = key, value
+		}
+	}
+	for _, k := range form["del"] {
+		for j := range view.Rows {
+			if view.Rows[j].Key == k {
+				view.Rows[j].Remove = true
+			}
+		}
+	}
 }
 
 // sameValue compares a stored value (as decoded from JSON) with a typed one.

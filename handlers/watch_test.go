@@ -240,3 +240,59 @@ func TestWatchEditMetadata(t *testing.T) {
 		t.Errorf("PATCH without CSRF token: %d, want 403", resp.StatusCode)
 	}
 }
+
+// A metadata form the app refuses comes back with what the person typed,
+// so a typo costs one correction, not the whole edit.
+func TestWatchMetadataErrorKeepsEdits(t *testing.T) {
+	fake := newFakeMarengo(t)
+	app := newSearchApp(t, fake)
+	patchURL := "/indexes/" + fakeIndexID + "/videos/v1/metadata"
+	tests := []struct {
+		name        string
+		form        url.Values
+		wantRows    []string // id=value of the existing rows' inputs
+		wantNew     string   // name=value of the new row's inputs
+		wantRemoved []string // ticked "remove" boxes
+	}{
+		{"bad new name after edits",
+			url.Values{"mk": {"batch", "topic", "a b"}, "mv": {"6", "weather", "x"}},
+			[]string{"meta-batch=6", "meta-topic=weather"}, "a b=x", nil},
+		{"emptied value with a removal ticked",
+			url.Values{"mk": {"batch", "topic", ""}, "mv": {"5", "", ""}, "del": {"batch"}},
+			[]string{"meta-batch=5", "meta-topic="}, "=", []string{"batch"}},
+		{"value without a name",
+			url.Values{"mk": {"batch", "topic", ""}, "mv": {"5", "news", "orphan"}},
+			[]string{"meta-batch=5", "meta-topic=news"}, "=orphan", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPatch, app.http.URL+patchURL, strings.NewReader(tt.form.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("HX-Request", "true")
+			_, doc := app.do(t, req)
+			if doc.Find(`[data-testid=metadata-error]`).Length() == 0 {
+				t.Fatal("no error shown")
+			}
+			rows := doc.Find(`[data-testid=metadata] input[name=mv][id]`).Map(func(_ int, s *goquery.Selection) string {
+				return s.AttrOr("id", "") + "=" + s.AttrOr("value", "")
+			})
+			if !reflect.DeepEqual(rows, tt.wantRows) {
+				t.Errorf("rows %v, want %v", rows, tt.wantRows)
+			}
+			newRow := doc.Find(`[data-testid=metadata] .meta-new`)
+			gotNew := newRow.Find(`input[name=mk]`).AttrOr("value", "") + "=" + newRow.Find(`input[name=mv]`).AttrOr("value", "")
+			if gotNew != tt.wantNew {
+				t.Errorf("new row %q, want %q", gotNew, tt.wantNew)
+			}
+			removed := doc.Find(`[data-testid=metadata] input[name=del][checked]`).Map(func(_ int, s *goquery.Selection) string {
+				return s.AttrOr("value", "")
+			})
+			if len(removed) == 0 {
+				removed = nil
+			}
+			if !reflect.DeepEqual(removed, tt.wantRemoved) {
+				t.Errorf("ticked %v, want %v", removed, tt.wantRemoved)
+			}
+		})
+	}
+}

@@ -54,12 +54,16 @@ type MetadataView struct {
 	Rows []MetadataRow
 	// Notice and Error report the last save.
 	Notice, Error string
+	// NewKey and NewValue refill the empty row when a save was refused.
+	NewKey, NewValue string
 }
 
 // MetadataRow is one user metadata entry; nested values are not editable here.
 type MetadataRow struct {
 	Key, Value string
 	Editable   bool
+	// Remove keeps "remove" ticked when a save was refused.
+	Remove bool
 }
 
 // HasClip reports whether a matched range is marked.
