@@ -142,6 +142,9 @@ func (c *Client) newHTTPRequest(ctx context.Context, r request, u string, jsonBo
 func (c *Client) readError(resp *http.Response, r request) *APIError {
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	// Redact before decoding too: a non-JSON body is cut short for the
+	// message, and the cut could leave a piece of the key no later pass finds.
+	body = []byte(redact(string(body), c.apiKey))
 	e := decodeError(resp.StatusCode, body)
 	e.Message = redact(e.Message, c.apiKey)
 	e.Code = redact(e.Code, c.apiKey)
