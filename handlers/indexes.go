@@ -257,13 +257,19 @@ func pagerFor(path string, q url.Values, pi tlclient.PageInfo) templates.Pager {
 // backTo is the same-origin page the request came from, else fallback.
 func backTo(c *gin.Context, fallback string) string {
 	ref, err := url.Parse(c.GetHeader("Referer"))
-	if err != nil || ref.Host != c.Request.Host || !strings.HasPrefix(ref.Path, "/") || strings.HasPrefix(ref.Path, "//") {
+	if err != nil || ref.Host != c.Request.Host {
+		return fallback
+	}
+	// The path as sent: decoded, %5C would become a "\" that browsers read
+	// in a Location as "/", so "/\host" would leave the site.
+	p := ref.EscapedPath()
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.Contains(p, `\`) {
 		return fallback
 	}
 	if ref.RawQuery != "" {
-		return ref.Path + "?" + ref.RawQuery
+		return p + "?" + ref.RawQuery
 	}
-	return ref.Path
+	return p
 }
 
 // thumbnailLookups bounds the concurrent GetVideo calls that find the
