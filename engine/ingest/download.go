@@ -83,11 +83,31 @@ func (d *Downloader) checkDial(_, address string, _ syscall.RawConn) error {
 }
 
 // IsPublic reports whether ip is a globally routable unicast address.
+// Addresses that embed an IPv4 one (NAT64, 6to4) are judged by it, since a
+// gateway turns them into that address.
 func IsPublic(ip netip.Addr) bool {
 	ip = ip.Unmap()
-	cgnat := netip.MustParsePrefix("100.64.0.0/10")
-	return ip.IsValid() && ip.IsGlobalUnicast() && !ip.IsPrivate() && !ip.IsLoopback() &&
-		!ip.IsLinkLocalUnicast() && !cgnat.Contains(ip)
+	if b := ip.As16(); ip.Is6() && netip.MustParsePrefix("64:ff9b::/96").Contains(ip) {
+		ip = netip.AddrFrom4([4]byte(b[12:16]))
+	} else if ip.Is6() && netip.MustParsePrefix("2002::/16").Contains(ip) {
+		ip = netip.AddrFrom4([4]byte(b[2:6]))
+	}
+	if !ip.IsValid() || !ip.IsGlobalUnicast() || ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
+		return false
+	}
+	for _, p := range []string{
+		"0.0.0.0/8",      // this network
+		"100.64.0.0/10",  // carrier-grade NAT
+		"192.0.0.0/24",   // IETF protocol assignments
+		"198.18.0.0/15",  // benchmarking
+		"240.0.0.0/4",    // reserved
+		"64:ff9b:1::/48", // local-use NAT64
+	} {
+		if netip.MustParsePrefix(p).Contains(ip) {
+			return false
+		}
+	}
+	return true
 }
 
 // CheckHost resolves a URL's host and refuses it when every address is
