@@ -54,6 +54,9 @@ func decodeFrames(ctx context.Context, ffmpeg, src string, srcW, srcH int, fps f
 		}
 		f.Time = float64(i) / fps
 		if fnErr = fn(f); fnErr != nil {
+			// The rest of the video is not wanted: stop ffmpeg rather than
+			// decode it all into the drain below.
+			_ = cmd.Process.Kill()
 			break
 		}
 	}
