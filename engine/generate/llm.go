@@ -112,8 +112,13 @@ func (b *llmBackend) stream(ctx context.Context, msgs []chatMessage, temp float6
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, 300))
-		return &unreachableError{Err: fmt.Errorf("status %d: %s", resp.StatusCode, strings.TrimSpace(string(snippet)))}
+		// Read past the cut by the key's length, so a key across it is redacted whole.
+		raw, _ := io.ReadAll(io.LimitReader(resp.Body, int64(300+len(b.apiKey))))
+		snippet := b.redact(string(raw))
+		if len(snippet) > 300 {
+			snippet = strings.ToValidUTF8(snippet[:300], "")
+		}
+		return &unreachableError{Err: fmt.Errorf("status %d: %s", resp.StatusCode, strings.TrimSpace(snippet))}
 	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -133,7 +138,7 @@ func (b *llmBackend) stream(ctx context.Context, msgs []chatMessage, temp float6
 			return fmt.Errorf("language model sent an unreadable chunk: %w", err)
 		}
 		if c.Error != nil {
-			err := fmt.Errorf("language model error: %s", c.Error.Message)
+			err := fmt.Errorf("language model error: %s", b.redact(c.Error.Message))
 			if !started {
 				return &unreachableError{Err: err}
 			}
@@ -161,6 +166,15 @@ func (b *llmBackend) stream(ctx context.Context, msgs []chatMessage, temp float6
 		return &unreachableError{Err: errors.New("the stream ended without text")}
 	}
 	return nil // the server closed without [DONE]; what it sent stands
+}
+
+// redact removes the API key from text the server sent back: a refusal
+// may quote the key, and these errors reach the log.
+func (b *llmBackend) redact(s string) string {
+	if b.apiKey == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, b.apiKey, "[redacted]")
 }
 
 // scrub drops the URL from a transport error: it may carry credentials.

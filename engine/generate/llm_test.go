@@ -142,9 +142,19 @@ func TestLLMFallsBackToBuiltIn(t *testing.T) {
 	}
 	closedURL := "http://user:pw@" + ln.Addr().String() + "/v1"
 	ln.Close() // nothing listens there now
+	echoing := func(pad int) *httptest.Server {
+		s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, strings.Repeat("x", pad)+" Incorrect API key provided: "+r.Header.Get("Authorization"), http.StatusUnauthorized)
+		}))
+		t.Cleanup(s.Close)
+		return s
+	}
+	echo, echoAtCut := echoing(0), echoing(250)
 	tests := []struct{ name, url string }{
 		{"connection refused", closedURL},
 		{"server error", down.URL + "/v1"},
+		{"refusal echoing the key", echo.URL + "/v1"},
+		{"refusal echoing the key where the log cuts it", echoAtCut.URL + "/v1"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -161,7 +171,7 @@ func TestLLMFallsBackToBuiltIn(t *testing.T) {
 			if !strings.Contains(l, "level=WARN") || !strings.Contains(l, "unreachable") || !strings.Contains(l, "built-in") {
 				t.Errorf("the log does not say the model was unreachable:\n%s", l)
 			}
-			if strings.Contains(l, "sk-never-logged") || strings.Contains(l, "pw@") {
+			if strings.Contains(l, "sk-never") || strings.Contains(l, "pw@") {
 				t.Errorf("the log leaks a credential:\n%s", l)
 			}
 		})
