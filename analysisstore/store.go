@@ -31,6 +31,9 @@ type Record struct {
 	Chapters    []tlclient.Chapter   `json:"chapters"`
 	Highlights  []tlclient.Highlight `json:"highlights"`
 	GeneratedAt time.Time            `json:"generated_at"`
+	// Account names the account the analysis was generated with (not its
+	// key), so a session on another account is never shown it.
+	Account string `json:"account,omitempty"`
 }
 
 // Store is a directory of records. The zero value is not usable; use New.

@@ -83,11 +83,15 @@ func (s *Server) showAnalysis(c *gin.Context, fresh bool) error {
 		ok  bool
 		err error
 	)
+	account := accountScope(s.Sessions.Get(c.Request).APIKey)
 	if !fresh {
 		if rec, ok, err = s.Analyses.Load(indexID, videoID); err != nil {
 			// A damaged record is regenerated rather than shown as an error.
 			s.Log.WarnContext(ctx, "analysis record unreadable", "index", indexID, "video", videoID, "err", err)
 		}
+		// Another account's analysis (or one kept before accounts were
+		// recorded) is not shown; this account's replaces it.
+		ok = ok && rec.Account == account
 	}
 	if !ok && !fresh && c.Query("generate") == "" {
 		// Say at once that it is coming; the placeholder asks for it.
@@ -98,10 +102,10 @@ func (s *Server) showAnalysis(c *gin.Context, fresh bool) error {
 		// and gin reuses c once the handler returns. Runs are shared only
 		// between sessions on the same account.
 		api := s.backend(c).Client
-		key := accountScope(s.Sessions.Get(c.Request).APIKey) + "/" + indexID + "/" + videoID
-		rec, err = s.analyses.do(ctx, key, func(ctx context.Context) (analysisstore.Record, error) {
+		rec, err = s.analyses.do(ctx, account+"/"+indexID+"/"+videoID, func(ctx context.Context) (analysisstore.Record, error) {
 			rec, err := generateAnalysis(ctx, api, indexID, videoID)
 			if err == nil {
+				rec.Account = account
 				if err := s.Analyses.Save(rec); err != nil {
 					// The person still sees the analysis; only the keeping failed.
 					s.Log.ErrorContext(ctx, "analysis not kept", "index", indexID, "video", videoID, "err", err)

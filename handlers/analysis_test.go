@@ -779,3 +779,36 @@ func TestAnalysisGenerationStaysWithItsAccount(t *testing.T) {
 		t.Errorf("alice's backend got %d gist calls, want 1", got)
 	}
 }
+
+func TestKeptAnalysisStaysWithItsAccount(t *testing.T) {
+	ownCloud, sharedCloud := newFakePegasus(t), newFakePegasus(t)
+	app := newAnalysisApp(t, ownCloud, newTestStore(t))
+	app.srv.Backends = keyedBackends{
+		own:    Backend{Name: "TwelveLabs cloud", Client: ownCloud.client()},
+		shared: Backend{Name: "Local engine", Client: sharedCloud.client()},
+	}
+	alice := &http.Request{Header: http.Header{"Cookie": {"sid=alice"}}}
+	app.srv.Sessions.Get(alice).APIKey = "tlk_alice_own_key"
+
+	_, body := app.do(t, "GET", panelPath+"?generate=1", "alice", nil)
+	if parseHTML(t, body).Find(`[data-testid=gist-title]`).Text() == "" {
+		t.Fatalf("alice's panel has no gist title: %s", body)
+	}
+	tests := []struct {
+		session     string
+		wantPending bool
+	}{
+		{"alice", false}, // her own, kept
+		{"bob", true},    // another account: never handed alice's analysis
+	}
+	for _, tt := range tests {
+		_, body := app.do(t, "GET", panelPath, tt.session, nil)
+		doc := parseHTML(t, body)
+		if pending := doc.Find(`[data-testid=analysis-pending]`).Length() > 0; pending != tt.wantPending {
+			t.Errorf("%s: pending = %v, want %v: %s", tt.session, pending, tt.wantPending, body)
+		}
+	}
+	if sharedCloud.gists.Load() != 0 || ownCloud.gists.Load() != 1 {
+		t.Errorf("gist calls: own %d, shared %d; want 1 and 0", ownCloud.gists.Load(), sharedCloud.gists.Load())
+	}
+}
