@@ -221,6 +221,7 @@ func TestAnalyzeRefusesBadInput(t *testing.T) {
 	}{
 		{"prompt over 2,000 tokens", `{"video_id":"` + newsID + `","prompt":"` + long + `"}`, 400, "token_limit_exceeded"},
 		{"prompt over 2,000 tokens, streaming", `{"video_id":"` + newsID + `","stream":true,"prompt":"` + long + `"}`, 400, "token_limit_exceeded"},
+		{"prompt over the 1 MB body limit", `{"video_id":"` + newsID + `","prompt":"` + strings.Repeat("derailment ", 100_000) + `"}`, 400, "token_limit_exceeded"},
 		{"no prompt", `{"video_id":"` + newsID + `"}`, 400, "parameter_not_provided"},
 		{"temperature above 1", `{"video_id":"` + newsID + `","prompt":"x","temperature":1.2}`, 400, "parameter_invalid"},
 		{"negative temperature", `{"video_id":"` + newsID + `","prompt":"x","temperature":-0.1}`, 400, "parameter_invalid"},

@@ -122,8 +122,15 @@ func (g *Generator) handler(h func(http.ResponseWriter, *http.Request) error) ht
 const maxBody = 1 << 20
 
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxBody))
+	body := &io.LimitedReader{R: r.Body, N: maxBody + 1}
+	dec := json.NewDecoder(body)
 	if err := dec.Decode(v); err != nil {
+		if body.N == 0 {
+			// Only a prompt can make a body this long: say so, as the live
+			// service does for an over-long prompt, not "not JSON".
+			return wire.Errorf(http.StatusBadRequest, "token_limit_exceeded",
+				fmt.Sprintf("The request body is over %d MB; prompts may be up to %d tokens.", maxBody>>20, maxPromptTokens))
+		}
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {
 			return wire.ParameterInvalid(fmt.Sprintf("The %s parameter has the wrong type: expected %s.", typeErr.Field, typeErr.Type))
