@@ -43,6 +43,7 @@ func fixture(t *testing.T, name string) string {
 			"mpeg4.mkv":     {"-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=5", "-f", "lavfi", "-i", "sine=duration=5", "-c:v", "mpeg4", "-c:a", "libmp3lame", "-shortest"},
 			"longgop.mp4":   append(lavfi(24, 640, 360), "-x264-params", "keyint=600:min-keyint=600:scenecut=0"),
 			"audioonly.m4a": {"-f", "lavfi", "-i", "sine=duration=5", "-c:a", "aac"},
+			"private.ts":    lavfi(5, 640, 360),
 			"silent.mp4":    {"-f", "lavfi", "-i", "testsrc2=size=480x360:rate=30:duration=6", "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-g", "60"},
 		}
 		var wg sync.WaitGroup
@@ -70,6 +71,12 @@ func fixture(t *testing.T, name string) string {
 		if fixtureErr == nil {
 			fixtureErr = exec.Command("ffmpeg", "-nostdin", "-v", "error", "-y", "-i", filepath.Join(fixtureDir, "good.mp4"),
 				"-c", "copy", "-metadata:s:v:0", "rotate=90", filepath.Join(fixtureDir, "rotated.mp4")).Run()
+		}
+		// An HLS playlist posing as a video: it names a file elsewhere on the
+		// engine's machine, which the engine must not read on a client's word.
+		if fixtureErr == nil {
+			fixtureErr = os.WriteFile(filepath.Join(fixtureDir, "playlist.mp4"), []byte("#EXTM3U\n#EXT-X-TARGETDURATION:5\n#EXTINF:5.0,\n"+
+				filepath.Join(fixtureDir, "private.ts")+"\n#EXT-X-ENDLIST\n"), 0o644)
 		}
 		good, _ := os.ReadFile(filepath.Join(fixtureDir, "good.mp4"))
 		if fixtureErr == nil {
@@ -122,6 +129,7 @@ func TestIngestOutcomes(t *testing.T) {
 		{file: "audioonly.m4a", wantCode: "video_file_broken", wantMsg: "no video stream"},
 		{file: "noise.mp4", wantCode: "video_file_broken", wantMsg: "could not be read"},
 		{file: "truncated.mp4", wantCode: "video_file_broken", wantMsg: "could not be read"},
+		{file: "playlist.mp4", wantCode: "video_file_broken", wantMsg: "refers to other files"},
 	}
 	ids := make([]string, len(cases))
 	for i, c := range cases {

@@ -3,6 +3,7 @@ package ingest
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"glimpse/engine/media"
 	"glimpse/engine/pipeline"
@@ -22,6 +23,8 @@ const (
 // returns the failure a client would get, or nil.
 func Validate(info *media.Info) *pipeline.StageError {
 	switch {
+	case isPlaylist(info.Format):
+		return &pipeline.StageError{Code: "video_file_broken", Message: "The file is a playlist that refers to other files, not a video; upload the video itself."}
 	case !info.HasVideo:
 		return &pipeline.StageError{Code: "video_file_broken", Message: "The file has no video stream; upload a video file."}
 	case info.Width <= 0 || info.Height <= 0:
@@ -49,4 +52,17 @@ func Validate(info *media.Info) *pipeline.StageError {
 				math.Round(float64(long)/float64(short)*100)/100, MaxAspectRatio)}
 	}
 	return nil
+}
+
+// isPlaylist reports whether ffprobe read the file with a demuxer that
+// follows references to other files or URLs: such a file would have the
+// engine read whatever it names on the engine's own machine.
+func isPlaylist(format string) bool {
+	for name := range strings.SplitSeq(format, ",") {
+		switch name {
+		case "hls", "applehttp", "dash", "concat":
+			return true
+		}
+	}
+	return false
 }

@@ -16,6 +16,9 @@ func TestValidate(t *testing.T) {
 		code string
 	}{
 		{"720p minute", &ok, ""},
+		{"MP4", with(func(i *media.Info) { i.Format = "mov,mp4,m4a,3gp,3g2,mj2" }), ""},
+		{"HLS playlist", with(func(i *media.Info) { i.Format = "hls" }), "video_file_broken"},
+		{"DASH manifest", with(func(i *media.Info) { i.Format = "dash" }), "video_file_broken"},
 		{"portrait 360x640", with(func(i *media.Info) { i.Width, i.Height = 360, 640 }), ""},
 		{"4K", with(func(i *media.Info) { i.Width, i.Height = 3840, 2160 }), ""},
 		{"exactly 4 s", with(func(i *media.Info) { i.Duration = 4 }), ""},

@@ -48,6 +48,8 @@ type Info struct {
 	Rotation   int
 	HasAudio   bool
 	AudioCodec string
+	// Format is ffprobe's format_name, for example "mov,mp4,m4a,3gp,3g2,mj2".
+	Format string
 }
 
 type probeJSON struct {
@@ -69,6 +71,7 @@ type probeJSON struct {
 		Tags map[string]string `json:"tags"`
 	} `json:"streams"`
 	Format struct {
+		Name     string `json:"format_name"`
 		Duration string `json:"duration"`
 	} `json:"format"`
 }
@@ -95,7 +98,7 @@ func (t Tools) Probe(ctx context.Context, path string) (*Info, error) {
 	if err := json.Unmarshal(out, &p); err != nil {
 		return nil, &ProbeError{Detail: "unreadable ffprobe output"}
 	}
-	info := &Info{Duration: parseFloat(p.Format.Duration)}
+	info := &Info{Duration: parseFloat(p.Format.Duration), Format: p.Format.Name}
 	for _, s := range p.Streams {
 		switch {
 		case s.CodecType == "video" && s.Disposition.AttachedPic == 0 && !info.HasVideo:
