@@ -54,8 +54,11 @@ type Manager struct {
 	probes chan struct{}
 
 	mu      sync.Mutex
-	running map[string]context.CancelFunc // by task id: indexing, validating, downloading
+	running map[string]*tracked // by task id: indexing, validating, downloading
 }
+
+// tracked is one registered piece of work on a task.
+type tracked struct{ cancel context.CancelFunc }
 
 // New makes a Manager; Start launches it.
 func New(cfg Config) *Manager {
@@ -76,7 +79,7 @@ func New(cfg Config) *Manager {
 		cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel,
 		wake:    make(chan struct{}, cfg.Workers),
 		probes:  make(chan struct{}, 2*cfg.Workers),
-		running: map[string]context.CancelFunc{},
+		running: map[string]*tracked{},
 	}
 }
 
@@ -152,12 +155,17 @@ func (m *Manager) work() {
 // the task stops it.
 func (m *Manager) track(taskID string) (context.Context, func()) {
 	ctx, cancel := context.WithCancel(m.ctx)
+	w := &tracked{cancel: cancel}
 	m.mu.Lock()
-	m.running[taskID] = cancel
+	m.running[taskID] = w
 	m.mu.Unlock()
 	return ctx, func() {
 		m.mu.Lock()
-		delete(m.running, taskID)
+		// A worker may already have taken the task over from intake; its
+		// registration stays.
+		if m.running[taskID] == w {
+			delete(m.running, taskID)
+		}
 		m.mu.Unlock()
 		cancel()
 	}
@@ -165,10 +173,10 @@ func (m *Manager) track(taskID string) (context.Context, func()) {
 
 func (m *Manager) stop(taskID string) {
 	m.mu.Lock()
-	cancel := m.running[taskID]
+	w := m.running[taskID]
 	m.mu.Unlock()
-	if cancel != nil {
-		cancel()
+	if w != nil {
+		w.cancel()
 	}
 }
 
