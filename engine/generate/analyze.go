@@ -120,6 +120,12 @@ func (g *Generator) handleAnalyze(w http.ResponseWriter, r *http.Request) error 
 
 	genID := wire.NewID()
 	job := &analysis{meta: meta, u: u, prompt: req.Prompt, temperature: temp, rng: g.rng(id, req.Prompt)}
+	if req.StartTime != nil {
+		job.from = *req.StartTime
+	}
+	if req.EndTime != nil {
+		job.to = *req.EndTime
+	}
 	stream := req.Stream == nil || *req.Stream
 	if !stream {
 		var text strings.Builder
@@ -164,6 +170,31 @@ type analysis struct {
 	prompt      string
 	temperature float64
 	rng         *mrand.Rand
+	// from and to bound the answer to start_time/end_time; to 0 means the
+	// end of the video (window refuses an end at or before the start).
+	from, to float64
+}
+
+// findMoments asks the finder for the prompt's moments inside the window:
+// a finder may search the whole video (the search stage does), and an
+// answer must not quote what lies outside the part asked about.
+func (g *Generator) findMoments(ctx context.Context, job *analysis, limit int) ([]Moment, error) {
+	ms, err := g.finder.FindMoments(ctx, MomentQuery{Video: job.meta, Understanding: job.u, Text: job.prompt, Subject: promptSubject(job.prompt), Limit: limit})
+	if err != nil {
+		return nil, err
+	}
+	kept := ms[:0]
+	for _, m := range ms {
+		if m.End <= job.from || (job.to > 0 && m.Start >= job.to) {
+			continue
+		}
+		m.Start = max(m.Start, job.from)
+		if job.to > 0 {
+			m.End = min(m.End, job.to)
+		}
+		kept = append(kept, m)
+	}
+	return kept, nil
 }
 
 // run writes the answer into out, through the language model when one is
@@ -171,7 +202,7 @@ type analysis struct {
 func (g *Generator) run(ctx context.Context, job *analysis, out *tokenSink) error {
 	ev := newEvidence(job.meta, job.u)
 	if g.llm != nil {
-		moments, err := g.finder.FindMoments(ctx, MomentQuery{Video: job.meta, Understanding: job.u, Text: job.prompt, Subject: promptSubject(job.prompt), Limit: 8})
+		moments, err := g.findMoments(ctx, job, 8)
 		if err != nil {
 			return err
 		}

@@ -105,7 +105,7 @@ func (g *Generator) answerQuestion(ctx context.Context, ev *evidence, job *analy
 		// summary.
 		return []string{ev.summary("")}, nil
 	}
-	moments, err := g.finder.FindMoments(ctx, MomentQuery{Video: job.meta, Understanding: job.u, Text: job.prompt, Subject: promptSubject(job.prompt), Limit: 12})
+	moments, err := g.findMoments(ctx, job, 12)
 	if err != nil {
 		return nil, err
 	}
