@@ -15,6 +15,7 @@
 package tlclient
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -120,7 +121,29 @@ func New(apiKey string, opts ...Option) *Client {
 	for _, o := range opts {
 		o(c)
 	}
+	c.httpClient = keyStaysHome(c.httpClient)
 	return c
+}
+
+// keyStaysHome returns a copy of h (sharing its transport) whose redirects
+// to another host, or from https to http, do not carry x-api-key: net/http
+// drops Authorization off the original host but forwards custom headers anywhere.
+func keyStaysHome(h *http.Client) *http.Client {
+	guarded := *h
+	next := h.CheckRedirect
+	guarded.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if len(via) > 0 && (req.URL.Host != via[0].URL.Host || (via[0].URL.Scheme == "https" && req.URL.Scheme != "https")) {
+			req.Header.Del("x-api-key")
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 { // net/http's own limit
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &guarded
 }
 
 // BaseURL is the API root the client talks to.
