@@ -32,6 +32,12 @@ const (
 )
 
 func (s *Server) listIndexes(c *gin.Context) error {
+	return s.renderIndexes(c, nil)
+}
+
+// renderIndexes is the home page; form, when set, is a refused new-index
+// form shown again as it was sent.
+func (s *Server) renderIndexes(c *gin.Context, form *templates.NewIndexForm) error {
 	page := pageParam(c)
 	res, err := s.backend(c).Client.ListIndexes(c.Request.Context(), tlclient.ListIndexesParams{
 		Page: page, PageLimit: indexesPerPage, SortBy: "created_at", SortOption: "desc",
@@ -40,7 +46,7 @@ func (s *Server) listIndexes(c *gin.Context) error {
 		return err
 	}
 	cur := s.Sessions.Get(c.Request).CurrentIndexID
-	v := templates.IndexesView{Pager: pagerFor("/", c.Request.URL.Query(), res.PageInfo)}
+	v := templates.IndexesView{Pager: pagerFor("/", c.Request.URL.Query(), res.PageInfo), Form: form}
 	for _, ix := range res.Data {
 		v.Indexes = append(v.Indexes, indexView(ix, cur))
 	}
@@ -48,32 +54,54 @@ func (s *Server) listIndexes(c *gin.Context) error {
 }
 
 func (s *Server) createIndex(c *gin.Context) error {
-	name := strings.TrimSpace(c.PostForm("name"))
-	if err := checkName(name); err != nil {
-		return err
+	form := &templates.NewIndexForm{
+		Name:      strings.TrimSpace(c.PostForm("name")),
+		Marengo:   pickOptions(c.PostFormArray("marengo")),
+		Pegasus:   pickOptions(c.PostFormArray("pegasus")),
+		Thumbnail: c.PostForm("thumbnail") != "",
 	}
-	req := tlclient.CreateIndexRequest{IndexName: name}
-	for _, m := range []struct{ form, model string }{{"marengo", "marengo3.0"}, {"pegasus", "pegasus1.2"}} {
-		opts := pickOptions(c.PostFormArray(m.form))
-		if len(opts) > 0 {
-			req.Models = append(req.Models, tlclient.IndexModel{ModelName: m.model, ModelOptions: opts})
-		}
-	}
-	if len(req.Models) == 0 {
-		return badRequest("Pick at least one model option (visual or audio) for Marengo or Pegasus.")
-	}
-	if c.PostForm("thumbnail") != "" {
-		req.Addons = []string{"thumbnail"}
-	}
-	id, err := s.backend(c).Client.CreateIndex(c.Request.Context(), req)
+	id, err := s.newIndex(c, form)
 	if err != nil {
-		return err
+		// Show the form again as sent, with the reason, rather than an
+		// error page that loses it.
+		status, msg := classify(err)
+		if status >= 500 {
+			return err
+		}
+		s.Log.Info("index not created", "status", status, "err", err)
+		form.Error = msg
+		c.Status(status)
+		return s.renderIndexes(c, form)
 	}
+	name := form.Name
 	st := s.Sessions.Get(c.Request)
 	st.CurrentIndexID = id
 	st.AddFlash("info", "Index “"+name+"” created. Drop videos on it to index them.")
 	c.Redirect(http.StatusSeeOther, templates.IndexURL(id))
 	return nil
+}
+
+// newIndex checks the new-index form and asks the API for the index.
+func (s *Server) newIndex(c *gin.Context, form *templates.NewIndexForm) (string, error) {
+	if err := checkName(form.Name); err != nil {
+		return "", err
+	}
+	req := tlclient.CreateIndexRequest{IndexName: form.Name}
+	for _, m := range []struct {
+		model string
+		opts  []string
+	}{{"marengo3.0", form.Marengo}, {"pegasus1.2", form.Pegasus}} {
+		if len(m.opts) > 0 {
+			req.Models = append(req.Models, tlclient.IndexModel{ModelName: m.model, ModelOptions: m.opts})
+		}
+	}
+	if len(req.Models) == 0 {
+		return "", badRequest("Pick at least one model option (visual or audio) for Marengo or Pegasus.")
+	}
+	if form.Thumbnail {
+		req.Addons = []string{"thumbnail"}
+	}
+	return s.backend(c).Client.CreateIndex(c.Request.Context(), req)
 }
 
 // pickOptions keeps the known model options, in a fixed order.

@@ -556,3 +556,48 @@ func TestUnknownPageIsAPage(t *testing.T) {
 		t.Errorf("status %d, message %q", status, text(doc, "[data-testid=error-message]"))
 	}
 }
+
+// A refused new-index form comes back filled in as it was sent, with the
+// reason beside it, instead of on an error page that drops it.
+func TestCreateIndexErrorKeepsTheForm(t *testing.T) {
+	b := newBrowser(t)
+	tests := []struct {
+		name        string
+		form        url.Values
+		wantName    string
+		wantChecked []string // name=value of the ticked boxes
+		wantError   string
+	}{
+		{"no model",
+			url.Values{"name": {"Product demos"}, "thumbnail": {"on"}},
+			"Product demos", []string{"thumbnail=on"}, "Pick at least one model option"},
+		{"long name",
+			url.Values{"name": {strings.Repeat("x", 101)}, "pegasus": {"audio"}},
+			strings.Repeat("x", 101), []string{"pegasus=audio"}, "too long"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			doc, status := b.post("/indexes", tc.form)
+			if status != http.StatusBadRequest {
+				t.Errorf("status %d", status)
+			}
+			form := doc.Find("form[data-testid=create-index]")
+			if form.Length() == 0 {
+				t.Fatal("the answer has no new-index form")
+			}
+			if got := form.Find("input[name=name]").AttrOr("value", ""); got != tc.wantName {
+				t.Errorf("name %q, want %q", got, tc.wantName)
+			}
+			var checked []string
+			form.Find("input[type=checkbox][checked]").Each(func(_ int, s *goquery.Selection) {
+				checked = append(checked, s.AttrOr("name", "")+"="+s.AttrOr("value", ""))
+			})
+			if strings.Join(checked, " ") != strings.Join(tc.wantChecked, " ") {
+				t.Errorf("ticked %v, want %v", checked, tc.wantChecked)
+			}
+			if got := strings.TrimSpace(form.Find("[data-testid=error-message]").Text()); !strings.Contains(got, tc.wantError) {
+				t.Errorf("form error %q, want %q", got, tc.wantError)
+			}
+		})
+	}
+}

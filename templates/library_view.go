@@ -3,6 +3,7 @@ package templates
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 )
 
@@ -33,6 +34,47 @@ type Pager struct {
 type IndexesView struct {
 	Indexes []IndexView
 	Pager   Pager
+	// Form is the new-index form as last sent, when it was refused.
+	Form *NewIndexForm
+}
+
+// NewIndexForm is a refused new-index form: what was sent, and why not.
+type NewIndexForm struct {
+	Name             string
+	Marengo, Pegasus []string
+	Thumbnail        bool
+	Error            string
+}
+
+// Ticks reports whether a model option box is ticked: all are on a fresh
+// form, the sent ones on a refused form.
+func (v IndexesView) Ticks(model, option string) bool {
+	if v.Form == nil {
+		return true
+	}
+	sent := v.Form.Marengo
+	if model == "pegasus" {
+		sent = v.Form.Pegasus
+	}
+	return slices.Contains(sent, option)
+}
+
+// ThumbnailTicked reports whether the thumbnail addon box is ticked.
+func (v IndexesView) ThumbnailTicked() bool { return v.Form == nil || v.Form.Thumbnail }
+
+// FormName and FormError are the refused form's name and reason, or "".
+func (v IndexesView) FormName() string {
+	if v.Form == nil {
+		return ""
+	}
+	return v.Form.Name
+}
+
+func (v IndexesView) FormError() string {
+	if v.Form == nil {
+		return ""
+	}
+	return v.Form.Error
 }
 
 // VideoView is one video of an index.
