@@ -39,12 +39,15 @@ type options struct {
 	allowPrivate bool
 }
 
-func parseFlags(args []string, getenv func(string) string) (*options, error) {
+func parseFlags(args []string, getenv func(string) string, usage io.Writer) (*options, error) {
 	fs := flag.NewFlagSet("engine", flag.ContinueOnError)
+	fs.SetOutput(usage)
 	o := &options{}
 	fs.StringVar(&o.addr, "addr", "127.0.0.1:8788", "listen address")
 	fs.StringVar(&o.dataDir, "data", "./engine-data", "data directory (database and videos)")
-	fs.StringVar(&o.apiKey, "api-key", getenv("ENGINE_API_KEY"), "API key clients must send (default $ENGINE_API_KEY); none accepts any key on loopback only")
+	// The environment's key is applied after parsing, not as the flag's
+	// default: the usage text prints defaults.
+	fs.StringVar(&o.apiKey, "api-key", "", "API key clients must send (default $ENGINE_API_KEY); none accepts any key on loopback only")
 	fs.IntVar(&o.workers, "workers", 0, "concurrent indexing tasks (default: number of cores)")
 	fs.Int64Var(&o.maxUploadMB, "max-upload-mb", engine.DefaultMaxUploadBytes>>20, "largest accepted video, in MB")
 	fs.BoolVar(&o.allowPrivate, "allow-private-urls", false, "let video_url fetch from loopback and private networks")
@@ -53,6 +56,9 @@ func parseFlags(args []string, getenv func(string) string) (*options, error) {
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if o.apiKey == "" {
+		o.apiKey = getenv("ENGINE_API_KEY")
 	}
 	return o, nil
 }
@@ -71,7 +77,7 @@ func isLoopback(addr string) bool {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
-	o, err := parseFlags(args, getenv)
+	o, err := parseFlags(args, getenv, stdout)
 	if err != nil {
 		return err
 	}

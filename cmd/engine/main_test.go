@@ -91,3 +91,22 @@ func TestServesWithKeyAndShutsDown(t *testing.T) {
 		t.Errorf("logs:\n%s", out)
 	}
 }
+
+// TestUsageHidesKey: a bad flag prints the usage, which must not show the
+// key taken from the environment as a flag default.
+func TestUsageHidesKey(t *testing.T) {
+	const key = "s3cret-engine-key"
+	getenv := func(name string) string {
+		if name == "ENGINE_API_KEY" {
+			return key
+		}
+		return ""
+	}
+	for _, args := range [][]string{{"-h"}, {"-no-such-flag"}, {"-workers", "many"}} {
+		var out bytes.Buffer
+		err := run(t.Context(), args, getenv, &out)
+		if err == nil || !strings.Contains(out.String(), "-api-key") || strings.Contains(out.String(), key) {
+			t.Errorf("%v: %v\n%s", args, err, out.String())
+		}
+	}
+}
