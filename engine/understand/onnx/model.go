@@ -142,8 +142,11 @@ func session(path string) (*ort.DynamicAdvancedSession, int, error) {
 	return s, len(inNames), nil
 }
 
-// Close frees the sessions and, with the last model, the runtime.
+// Close frees the sessions and, with the last model, the runtime. It waits
+// for a call in progress; later calls fail with "onnx model is closed".
 func (m *Model) Close() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if m.img != nil {
 		m.img.Destroy()
 		m.img = nil
@@ -205,7 +208,13 @@ func (m *Model) Preprocess(img image.Image) []float32 {
 // ImageEmbedding is the image tower's L2-normalised vector for img.
 func (m *Model) ImageEmbedding(img image.Image) ([]float32, error) {
 	s := int64(m.cfg.ImageSize)
-	in, err := ort.NewTensor(ort.NewShape(1, 3, s, s), m.Preprocess(img))
+	px := m.Preprocess(img)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.img == nil {
+		return nil, errClosed
+	}
+	in, err := ort.NewTensor(ort.NewShape(1, 3, s, s), px)
 	if err != nil {
 		return nil, err
 	}
@@ -215,6 +224,11 @@ func (m *Model) ImageEmbedding(img image.Image) ([]float32, error) {
 
 // TextEmbedding is the text tower's L2-normalised vector for text.
 func (m *Model) TextEmbedding(text string) ([]float32, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.txt == nil || m.tok == nil {
+		return nil, errClosed
+	}
 	ids, n := m.tok.Encode(text)
 	l := int64(len(ids))
 	in, err := ort.NewTensor(ort.NewShape(1, l), ids)
@@ -238,12 +252,11 @@ func (m *Model) TextEmbedding(text string) ([]float32, error) {
 	return m.run(m.txt, inputs)
 }
 
+var errClosed = errors.New("onnx model is closed")
+
+// run runs a session; the caller holds m.mu (sessions run one call at a
+// time, and Close must not free one under a call).
 func (m *Model) run(s *ort.DynamicAdvancedSession, inputs []ort.Value) ([]float32, error) {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if s == nil {
-		return nil, errors.New("onnx model is closed")
-	}
 	outs := []ort.Value{nil}
 	if err := s.Run(inputs, outs); err != nil {
 		return nil, err
