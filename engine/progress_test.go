@@ -82,3 +82,30 @@ func wrap(t *testing.T, eng *engine.Engine, dataDir string) *testEngine {
 	e.srv = newServer(eng)
 	return e
 }
+
+// panicStage fails the way a bug in a stage would.
+type panicStage struct{}
+
+func (panicStage) Name() string    { return "buggy" }
+func (panicStage) Weight() float64 { return 1 }
+func (panicStage) Run(context.Context, *pipeline.Video, func(float64)) error {
+	var clips []pipeline.Clip
+	_ = clips[3] // index out of range
+	return nil
+}
+
+// TestStagePanic: a stage that panics fails its task with a reason instead
+// of taking the engine (and the web app it may be embedded in) down.
+func TestStagePanic(t *testing.T) {
+	e := startEngine(t, engine.Config{Stages: []pipeline.Stage{panicStage{}}})
+	index := e.createIndex(t, "panic")
+	_, out := e.upload(t, map[string]string{"index_id": index}, fixture(t, "good.mp4"))
+	tk := e.waitTask(t, out["_id"].(string))
+	if tk.Status != "failed" || tk.Failure == nil || tk.Failure.Code != "internal_error" || tk.Failure.Message == "" {
+		t.Fatalf("task %+v %+v", tk, tk.Failure)
+	}
+	// The engine still serves.
+	if code, b := e.call(t, "GET", "/indexes/"+index, nil, nil); code != 200 {
+		t.Errorf("after the panic: %d %s", code, b)
+	}
+}

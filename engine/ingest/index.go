@@ -3,9 +3,11 @@ package ingest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"time"
 
@@ -105,7 +107,7 @@ func (m *Manager) runStages(ctx context.Context, t *store.Task, v *pipeline.Vide
 	for _, s := range m.cfg.Stages {
 		w := max(0, s.Weight())
 		stageStart := time.Now()
-		err := s.Run(ctx, v, func(f float64) {
+		err := m.runStage(ctx, s, v, func(f float64) {
 			save(100 * (done + w*min(1, max(0, f))) / total)
 		})
 		if err != nil {
@@ -117,6 +119,18 @@ func (m *Manager) runStages(ctx context.Context, t *store.Task, v *pipeline.Vide
 		save(100 * done / total)
 	}
 	return nil
+}
+
+// runStage runs one stage, turning a panic in it into an error: a bug met
+// on one video fails that task instead of stopping the engine.
+func (m *Manager) runStage(ctx context.Context, s pipeline.Stage, v *pipeline.Video, progress func(float64)) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			m.log.Error("stage panicked", "stage", s.Name(), "video_id", v.VideoID, "panic", p, "stack", string(debug.Stack()))
+			err = fmt.Errorf("the %s stage failed unexpectedly (%v)", s.Name(), p)
+		}
+	}()
+	return s.Run(ctx, v, progress)
 }
 
 // finishWithError fails the task, or, when the engine is shutting down,
