@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"glimpse/engine/wire"
 )
 
 // Routes is every route of the web app, in one place. Path parameters are
@@ -20,7 +22,7 @@ func (s *Server) Routes() *gin.Engine {
 	if s.Engine != nil {
 		// The embedded engine shares the app's origin, so HLS and thumbnails
 		// load in the browser without CORS.
-		r.Any("/engine/*path", gin.WrapH(http.StripPrefix("/engine", s.Engine)))
+		r.Any("/engine/*path", gin.WrapH(http.StripPrefix("/engine", keyedWrites(s.Engine))))
 	}
 	if s.Static != nil {
 		r.GET("/static/*path", gin.WrapH(s.Static))
@@ -78,6 +80,26 @@ func (s *Server) Routes() *gin.Engine {
 
 	r.NoRoute(s.wrap(func(c *gin.Context) error { return notFound("There is no page at this address.") }))
 	return r
+}
+
+// keyedWrites refuses a request to the embedded engine that would change
+// something without an x-api-key header. The engine takes any key, but a
+// page on another site can post a form (text/plain JSON included) to this
+// origin, and a form cannot set that header; a script that sets it needs
+// a CORS preflight, which the engine never grants.
+func keyedWrites(engine http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodOptions:
+		default:
+			if r.Header.Get("x-api-key") == "" {
+				wire.WriteError(w, wire.Errorf(http.StatusUnauthorized, "api_key_invalid",
+					"Send an API key in the x-api-key header; any key works with the local engine."))
+				return
+			}
+		}
+		engine.ServeHTTP(w, r)
+	})
 }
 
 func (s *Server) healthz(c *gin.Context) error {
