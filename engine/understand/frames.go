@@ -26,7 +26,9 @@ func decodeSize(w, h int) (int, int) {
 		h = h * 640 / w
 		w = 640
 	}
-	return w &^ 1, h &^ 1
+	// Even sizes for the scaler, and never 0: a zero-sized frame reads no
+	// bytes, so the decoding loop would never end.
+	return max(w&^1, 2), max(h&^1, 2)
 }
 
 // decodeFrames runs ffmpeg once over src and hands fn one frame every
