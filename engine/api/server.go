@@ -4,6 +4,7 @@ package api
 
 import (
 	"crypto/subtle"
+	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -86,7 +87,8 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if err := h(w, r); err != nil {
-			if _, ok := err.(*wire.Error); !ok {
+			var we *wire.Error
+			if !errors.As(err, &we) {
 				s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 			}
 			wire.WriteError(w, err)

@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"time"
 )
@@ -43,10 +44,10 @@ func ParameterNotProvided(name string) *Error {
 func NotFound(msg string) *Error { return Errorf(http.StatusNotFound, "resource_not_exist", msg) }
 
 // WriteError writes err as {code, message}; anything that is not an *Error
-// becomes a 500 without leaking its text.
+// (wrapped or not) becomes a 500 without leaking its text.
 func WriteError(w http.ResponseWriter, err error) {
-	e, ok := err.(*Error)
-	if !ok {
+	var e *Error
+	if !errors.As(err, &e) {
 		e = Errorf(http.StatusInternalServerError, "internal_error", "The server could not complete the request.")
 	}
 	WriteJSON(w, e.Status, e)
