@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -389,14 +390,14 @@ func decodeImage(r io.Reader, limit int64) (image.Image, error) {
 	if int64(len(b)) > limit {
 		return nil, wire.ParameterInvalid(fmt.Sprintf("The query image is larger than %d MB.", limit>>20))
 	}
-	cfg, _, err := image.DecodeConfig(strings.NewReader(string(b)))
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(b))
 	if err != nil {
 		return nil, wire.ParameterInvalid("The query media is not a PNG, JPEG or GIF image.")
 	}
 	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width*cfg.Height > 50_000_000 {
 		return nil, wire.ParameterInvalid("The query image is empty or has more than 50 megapixels.")
 	}
-	img, _, err := image.Decode(strings.NewReader(string(b)))
+	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, wire.ParameterInvalid("The query image is damaged: " + err.Error())
 	}
