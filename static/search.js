@@ -97,6 +97,26 @@
       rows.querySelector("input").focus();
     });
 
+    // "More results" replaces its own list item: a keyboard user on it
+    // would be dropped on <body>, back at the top. Focus the first new
+    // result instead.
+    var focusAfter = null;
+    document.addEventListener("htmx:beforeSwap", function (e) {
+      var li = e.detail.target;
+      focusAfter = null;
+      if (e.detail.shouldSwap && li && li.matches && li.matches("li.more") && li.contains(document.activeElement)) {
+        focusAfter = { list: li.parentElement, prev: li.previousElementSibling };
+      }
+    });
+    document.addEventListener("htmx:afterSettle", function () {
+      var f = focusAfter;
+      focusAfter = null;
+      if (!f) return;
+      var first = f.prev ? f.prev.nextElementSibling : f.list.firstElementChild;
+      var target = first && first.querySelector("a[href], button");
+      if (target) target.focus();
+    });
+
     form.addEventListener("htmx:beforeRequest", function () {
       document.getElementById("results").setAttribute("aria-busy", "true");
     });

@@ -272,6 +272,36 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 		}
 		t.Logf("paging: %d then %d results", before, len(keys))
 	})
+
+	t.Run("paging from the keyboard keeps focus on the results", func(t *testing.T) {
+		err := chromedp.Do(browser,
+			chromedp.Navigate(searchURL+"&threshold=none"),
+			chromedp.WaitVisible(chromedp.CSS(`#search-form`)),
+			chromedp.SetUploadFiles(chromedp.CSS(`#image`), []string{still}),
+			chromedp.Click(chromedp.CSS(`[data-testid=search-submit]`)),
+			chromedp.WaitVisible(chromedp.CSS(`[data-testid=more-button]`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := count(t)
+		// Tabbing onto "More results" brings it into view, which loads the
+		// next page in its place.
+		err = chromedp.Do(browser, chromedp.Focus(chromedp.CSS(`[data-testid=more-button]`)))
+		if err == nil {
+			_, err = chromedp.Run(browser, chromedp.Poll[bool](fmt.Sprintf(`document.querySelectorAll('[data-testid=result]').length > %d`, before),
+				chromedp.WithPollingTimeout(20*time.Second)))
+		}
+		if err != nil {
+			t.Fatalf("the next page never arrived: %v", err)
+		}
+		onResult := fmt.Sprintf(`(() => { const r = document.activeElement && document.activeElement.closest('[data-testid=result]');
+			return !!r && [...document.querySelectorAll('[data-testid=result]')].indexOf(r) === %d; })()`, before)
+		if _, err := chromedp.Run(browser, chromedp.Poll[bool](onResult, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+			where, _ := chromedp.Run(browser, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : 'none'`))
+			t.Errorf("after the next page, focus is on %s, not the first new result", where)
+		}
+	})
 }
 
 // searchShots saves a laptop and a phone screenshot of the current page when
