@@ -63,6 +63,11 @@ func (c *Client) AnalyzeStream(ctx context.Context, r AnalyzeRequest) iter.Seq2[
 			if err != nil && ctx.Err() != nil {
 				err = fmt.Errorf("tlclient: analyze stream: %w", ctx.Err())
 			}
+			var apiErr *APIError
+			if errors.As(err, &apiErr) {
+				apiErr.Message, apiErr.Code = redact(apiErr.Message, c.apiKey), redact(apiErr.Code, c.apiKey)
+				apiErr.Method, apiErr.Path = http.MethodPost, "/analyze"
+			}
 			if !yield(ev, err) || err != nil {
 				return
 			}
@@ -86,6 +91,10 @@ func decodeEvents(r io.Reader) iter.Seq2[StreamEvent, error] {
 			var ev StreamEvent
 			if err := json.Unmarshal(line, &ev); err != nil {
 				yield(StreamEvent{}, fmt.Errorf("tlclient: analyze stream: bad event %q: %w", snippet(line), err))
+				return
+			}
+			if e := streamError(line); e != nil {
+				yield(StreamEvent{}, e)
 				return
 			}
 			if !yield(ev, nil) {
@@ -120,4 +129,21 @@ func (c *Client) Summarize(ctx context.Context, r SummarizeRequest) (*Summary, e
 		out.SummarizeType = r.Type
 	}
 	return &out, nil
+}
+
+// streamError is the failure an event reports in an "error" object (the
+// local engine ends a stream so when generation fails part way), or nil.
+// The answer was 200, so it carries that status and the server's message.
+func streamError(line []byte) *APIError {
+	var tail struct {
+		Error json.RawMessage `json:"error"`
+	}
+	if json.Unmarshal(line, &tail) != nil || len(tail.Error) == 0 || string(tail.Error) == "null" {
+		return nil
+	}
+	e := decodeError(http.StatusOK, line)
+	if e.Message == http.StatusText(http.StatusOK) {
+		e.Message = "the server ended the stream with an error"
+	}
+	return e
 }
