@@ -292,6 +292,9 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	created, err := s.Ingest.Submit(r.Context(), sub)
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound("index", sub.IndexID) // deleted while the upload arrived
+	}
 	if err != nil {
 		return err
 	}

@@ -79,6 +79,9 @@ func (s *Store) CreateTask(ctx context.Context, t *Task, v *Video) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO videos (id, index_id, filename, title, size, source, user_metadata, enable_stream, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			v.ID, v.IndexID, v.Filename, v.Title, v.Size, v.Source, mustJSON(v.UserMetadata), v.EnableStream, nanos(v.CreatedAt), nanos(v.UpdatedAt)); err != nil {
+			if isForeignKey(err) {
+				return ErrNotFound // the index was deleted after the caller checked it
+			}
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO tasks (id, index_id, video_id, status, video_url, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
