@@ -27,6 +27,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -151,6 +152,15 @@ func (h *Hub) Publish(name, event string, data []byte) {
 	h.mu.Unlock()
 	if !ok || len(data) == 0 { // r3labs ends a client on an empty event
 		return
+	}
+	// r3labs splits data on LF only, but EventSource also ends a line at
+	// CR: a CR left in would let the payload write fields of its own. HTML
+	// reads CR and CRLF as LF anyway.
+	if bytes.IndexByte(data, '\r') >= 0 {
+		data = bytes.ReplaceAll(bytes.ReplaceAll(data, []byte("\r\n"), []byte("\n")), []byte("\r"), []byte("\n"))
+	}
+	if strings.ContainsAny(event, "\r\n") {
+		event = strings.NewReplacer("\r", "", "\n", "").Replace(event)
 	}
 	if !h.srv.TryPublish(name, &sse.Event{Event: []byte(event), Data: data}) {
 		h.dropped.Add(1)

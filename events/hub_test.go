@@ -299,3 +299,59 @@ func TestStreamGoesWhenLastClientLeaves(t *testing.T) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// parseSSE reads one raw event block as EventSource does: CR, LF and CRLF
+// all end a line, and a blank line ends the event. It returns the event's
+// name, its data, and how many events the block holds.
+func parseSSE(block string) (event, data string, events int) {
+	lines := strings.Split(strings.NewReplacer("\r\n", "\n", "\r", "\n").Replace(block), "\n")
+	var datas []string
+	pending := false
+	for _, l := range lines {
+		switch {
+		case l == "":
+			if pending {
+				events++
+				pending = false
+			}
+		case strings.HasPrefix(l, "event: "):
+			event, pending = strings.TrimPrefix(l, "event: "), true
+		case strings.HasPrefix(l, "data: "):
+			datas, pending = append(datas, strings.TrimPrefix(l, "data: ")), true
+		}
+	}
+	if pending {
+		events++
+	}
+	return event, strings.Join(datas, "\n"), events
+}
+
+// A carriage return in a payload (a file name sent with RFC 2231 encoding,
+// say) ends a line for EventSource: it must not let the payload start
+// another field or event of its own.
+func TestPublishKeepsCarriageReturnsInTheirField(t *testing.T) {
+	tests := []struct {
+		name, event, data   string
+		wantEvent, wantData string
+	}{
+		{"lone CR", "task-1", "<p>a\rb</p>", "task-1", "<p>a\nb</p>"},
+		{"CRLF", "task-1", "<p>a\r\nb</p>", "task-1", "<p>a\nb</p>"},
+		{"injected fields", "task-1", "<p>x\r\revent: task-new\rdata: <img src=x onerror=alert(1)></p>",
+			"task-1", "<p>x\n\nevent: task-new\ndata: <img src=x onerror=alert(1)></p>"},
+		{"event name", "task-1\rdata: evil", "<p>ok</p>", "task-1data: evil", "<p>ok</p>"},
+	}
+	h, srv := newTestHub(t, Options{}, 0)
+	h.Open("s1", "alice")
+	_, r := subscribe(t, t.Context(), srv.URL+"/events/s1", "alice")
+	waitClients(t, h, "s1", 1)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h.Publish("s1", tt.event, []byte(tt.data))
+			block := nextEvent(t, r)
+			event, data, n := parseSSE(block)
+			if n != 1 || event != tt.wantEvent || data != tt.wantData {
+				t.Errorf("raw %q reads as %d event(s), last %q with data %q; want 1 %q with %q", block, n, event, data, tt.wantEvent, tt.wantData)
+			}
+		})
+	}
+}
