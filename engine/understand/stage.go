@@ -218,6 +218,9 @@ func (s *Stage) RunTimed(ctx context.Context, v *pipeline.Video, progress func(f
 	})
 	close(jobs)
 	tm.Visual = time.Since(t0)
+	if visErr != nil {
+		cancel() // the video is refused either way: stop OCR and speech now
+	}
 	wg.Wait()
 	tm.OCR = ocrBusy
 	tm.OCRFrames = ocrFrames
