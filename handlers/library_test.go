@@ -3,7 +3,9 @@ package handlers_test
 import (
 	"bytes"
 	"context"
+	"mime/multipart"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"os"
 	"strings"
@@ -597,6 +599,45 @@ func TestCreateIndexErrorKeepsTheForm(t *testing.T) {
 			}
 			if got := strings.TrimSpace(form.Find("[data-testid=error-message]").Text()); !strings.Contains(got, tc.wantError) {
 				t.Errorf("form error %q, want %q", got, tc.wantError)
+			}
+		})
+	}
+}
+
+// A file name can carry control characters (RFC 2231 encodes any byte):
+// they are dropped before the name reaches a card, an SSE event or the API.
+func TestUploadFileNameLosesControlCharacters(t *testing.T) {
+	b := newBrowser(t)
+	ix := b.createIndex("Control names")
+	tests := []struct {
+		name, encoded, want string
+	}{
+		{"CR LF", "bad%0D%0Aevent%3A%20x.txt", "badevent: x.txt"},
+		{"NUL and tab", "a%00b%09c.txt", "abc.txt"},
+		{"plain", "notes.txt", "notes.txt"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			mw.WriteField("client_id", "c1")
+			h := textproto.MIMEHeader{}
+			h.Set("Content-Disposition", `form-data; name="file"; filename*=UTF-8''`+tc.encoded)
+			pw, _ := mw.CreatePart(h)
+			pw.Write([]byte("just some notes, not a video\n"))
+			mw.Close()
+			req, _ := http.NewRequest(http.MethodPost, app.URL+"/indexes/"+ix+"/upload", &body)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("X-CSRF-Token", b.token())
+			resp, err := b.c.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			doc, _ := b.parse(resp)
+			got := doc.Find("[data-testid=task-card] .task-name").First().Text()
+			reason := text(doc, "[data-testid=task-reason]")
+			if strings.TrimSpace(got) != tc.want || !strings.HasPrefix(reason, tc.want+" is not a video") {
+				t.Errorf("card name %q, reason %q; want the name %q", got, reason, tc.want)
 			}
 		})
 	}

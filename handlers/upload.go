@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/gin-gonic/gin"
 
@@ -74,7 +75,7 @@ func (s *Server) uploadFile(c *gin.Context) error {
 }
 
 func (s *Server) streamUpload(c *gin.Context, indexID, clientID string, size int64, part *multipart.Part) error {
-	name := path.Base(strings.ReplaceAll(part.FileName(), `\`, "/"))
+	name := path.Base(strings.ReplaceAll(cleanFileName(part.FileName()), `\`, "/"))
 	if name == "." || name == "/" || name == "" {
 		name = "video"
 	}
@@ -193,7 +194,7 @@ func (s *Server) uploadURL(c *gin.Context) error {
 		return s.rejectUpload(c, clientID, orDefault(raw, "URL"), http.StatusOK,
 			"That is not a web address of a video (it must start with http:// or https://).")
 	}
-	name := path.Base(u.Path)
+	name := path.Base(cleanFileName(u.Path))
 	if name == "." || name == "/" {
 		name = u.Host
 	}
@@ -269,6 +270,18 @@ func drain(r io.Reader, limit int64) { _, _ = io.Copy(io.Discard, io.LimitReader
 func readSmall(r io.Reader) string {
 	b, _ := io.ReadAll(io.LimitReader(r, 64))
 	return strings.TrimSpace(string(b))
+}
+
+// cleanFileName drops control characters, which RFC 2231 lets a browser
+// (or anyone) put in a file name: a CR or LF would end a line of the API's
+// multipart header or of an SSE event the card travels in.
+func cleanFileName(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) {
+			return -1
+		}
+		return r
+	}, s)
 }
 
 // cleanClientID keeps the card id safe to put in an HTML id and an event name.
