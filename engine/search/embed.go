@@ -389,8 +389,10 @@ func (t *embedTasks) handleList(w http.ResponseWriter, r *http.Request) error {
 		return all[i].ID > all[j].ID
 	})
 	data := []taskJSON{}
-	for i := (page - 1) * limit; i < min(page*limit, len(all)); i++ {
-		data = append(data, all[i].json(false))
+	if page-1 <= len(all)/limit { // else past the end; and (page-1)*limit could overflow
+		for i := (page - 1) * limit; i < min(page*limit, len(all)); i++ {
+			data = append(data, all[i].json(false))
+		}
 	}
 	t.mu.Unlock()
 	wire.WriteJSON(w, http.StatusOK, map[string]any{"data": data, "page_info": wire.PageInfo{

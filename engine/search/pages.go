@@ -102,7 +102,8 @@ func (p *pageStore) get(tok string, now time.Time) (*resultSet, int, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	rs := p.sets[tok[:i]]
-	if rs == nil || now.After(rs.expires) || (page-1)*rs.limit >= max(rs.count(), 1) {
+	// Compare page numbers, not offsets: (page-1)*limit overflows for a made-up page.
+	if rs == nil || now.After(rs.expires) || page > (max(rs.count(), 1)+rs.limit-1)/rs.limit {
 		return nil, 0, false
 	}
 	return rs, page, true
