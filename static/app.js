@@ -41,6 +41,20 @@
       e.preventDefault();
     }
   });
+  // An answer's final form replaces the streaming one, Stop button and all:
+  // a keyboard user on Stop would be dropped on <body>. Keep focus on the
+  // answer (the swap runs right after this event).
+  document.addEventListener("htmx:sseBeforeMessage", function (e) {
+    var el = e.target;
+    if (!e.detail || e.detail.type !== "done" || !el.id || !el.contains(document.activeElement)) return;
+    var id = el.id;
+    setTimeout(function () {
+      var fresh = document.getElementById(id);
+      if (!fresh || (document.activeElement && document.activeElement !== document.body)) return;
+      fresh.setAttribute("tabindex", "-1");
+      fresh.focus();
+    }, 0);
+  });
   // A card that htmx adds (the URL form's answer) may already be there.
   document.addEventListener("htmx:load", function (e) {
     var el = e.target;
