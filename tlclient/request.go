@@ -49,6 +49,11 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 			return nil, err
 		}
 		resp, err := c.httpClient.Do(req)
+		// The transport may close a request body only after Do returns;
+		// close an upload's now, so its writer is done reading when we return.
+		if pb, ok := req.Body.(*pipeBody); ok {
+			pb.Close()
+		}
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("tlclient: %s %s: %w", r.method, r.path, ctx.Err())

@@ -162,11 +162,27 @@ func (f *multipartForm) body() (io.ReadCloser, string, int64, error) {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	mw.SetBoundary(boundary)
+	done := make(chan struct{})
 	go func() {
+		defer close(done)
 		defer closeAll()
 		pw.CloseWithError(f.write(mw, opened))
 	}()
-	return pr, mw.FormDataContentType(), length, nil
+	return &pipeBody{PipeReader: pr, done: done}, mw.FormDataContentType(), length, nil
+}
+
+// pipeBody is a streaming request body whose Close also waits for the
+// goroutine that writes it, so that once a call returns nothing reads the
+// caller's reader any more (an HTTP handler's request body, for example).
+type pipeBody struct {
+	*io.PipeReader
+	done chan struct{}
+}
+
+func (b *pipeBody) Close() error {
+	err := b.PipeReader.Close()
+	<-b.done
+	return err
 }
 
 // framingLength counts the bytes of the body with file contents replaced by their sizes.
