@@ -112,7 +112,9 @@ func (f *multipartForm) replayable() bool {
 	return true
 }
 
-var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"")
+// quoteEscaper makes a value safe inside a quoted header parameter: quotes
+// and backslashes escaped, line breaks (which would start a new header) dropped.
+var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"", "\r", "", "\n", "")
 
 func filePartHeader(name, filename string) textproto.MIMEHeader {
 	h := make(textproto.MIMEHeader)
