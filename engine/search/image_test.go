@@ -8,6 +8,7 @@ import (
 	"image/png"
 	"io"
 	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -46,5 +47,52 @@ func TestDecodeImageHoldsTheUploadOnce(t *testing.T) {
 	decode := allocated(func() { _, _ = decodeImage(bytes.NewReader(upload), 20<<20) })
 	if extra := decode - readOnly; extra > int64(len(upload))/2 {
 		t.Errorf("decoding allocates %d MB beyond reading the %d MB upload: it is copied again", extra>>20, len(upload)>>20)
+	}
+}
+
+// pngHeader is the start of a PNG declaring w x h at bitDepth and colorType,
+// which is all DecodeConfig reads.
+func pngHeader(w, h uint32, bitDepth, colorType byte) []byte {
+	var ihdr bytes.Buffer
+	binary.Write(&ihdr, binary.BigEndian, w)
+	binary.Write(&ihdr, binary.BigEndian, h)
+	ihdr.Write([]byte{bitDepth, colorType, 0, 0, 0})
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	binary.Write(&b, binary.BigEndian, uint32(ihdr.Len()))
+	crc := crc32.NewIEEE()
+	crc.Write([]byte("IHDR"))
+	crc.Write(ihdr.Bytes())
+	b.WriteString("IHDR")
+	b.Write(ihdr.Bytes())
+	binary.Write(&b, binary.BigEndian, crc.Sum32())
+	return b.Bytes()
+}
+
+// TestDecodeImageRefusesWhatWouldNotFitInMemory: a few bytes may declare a
+// picture of hundreds of MB decoded; it is refused before decoding.
+func TestDecodeImageRefusesWhatWouldNotFitInMemory(t *testing.T) {
+	tests := []struct {
+		name          string
+		w, h          uint32
+		depth, colour byte
+		refused       bool
+	}{
+		{"16-bit RGBA 7000x7000 (392 MB)", 7000, 7000, 16, 6, true},
+		{"8-bit RGBA 7000x7000 (196 MB)", 7000, 7000, 8, 6, true},
+		{"8-bit grey 7000x7000 (49 MB)", 7000, 7000, 8, 0, false},
+		{"16-bit RGBA 3000x3000 (72 MB)", 3000, 3000, 16, 6, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := decodeImage(bytes.NewReader(pngHeader(tt.w, tt.h, tt.depth, tt.colour)), 20<<20)
+			if err == nil {
+				t.Fatal("a header without pixels decoded")
+			}
+			refused := strings.Contains(err.Error(), "to decode")
+			if refused != tt.refused {
+				t.Fatalf("refused before decoding = %v, want %v (%v)", refused, tt.refused, err)
+			}
+		})
 	}
 }

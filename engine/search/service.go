@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"image"
+	"image/color"
 	_ "image/gif" // query images may be GIF, JPEG or PNG
 	_ "image/jpeg"
 	_ "image/png"
@@ -397,6 +398,12 @@ func decodeImage(r io.Reader, limit int64) (image.Image, error) {
 	if cfg.Width < 1 || cfg.Height < 1 || cfg.Width*cfg.Height > 50_000_000 {
 		return nil, wire.ParameterInvalid("The query image is empty or has more than 50 megapixels.")
 	}
+	// A small file can declare a picture that takes hundreds of MB once
+	// decoded (16-bit PNG); refuse before decoding rather than after.
+	if need := int64(cfg.Width) * int64(cfg.Height) * bytesPerPixel(cfg.ColorModel); need > maxDecodedImageBytes {
+		return nil, wire.ParameterInvalid(fmt.Sprintf("The query image would take %d MB to decode, more than %d MB; send a smaller image.",
+			need>>20, maxDecodedImageBytes>>20))
+	}
 	img, _, err := image.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, wire.ParameterInvalid("The query image is damaged: " + err.Error())
@@ -610,3 +617,22 @@ func (s *Search) handlePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }
+
+// maxDecodedImageBytes bounds the memory one query image may take decoded.
+const maxDecodedImageBytes = 128 << 20
+
+// bytesPerPixel is what the decoder allocates per pixel for a colour model
+// (YCbCr counted as 4:4:4, its largest).
+func bytesPerPixel(m color.Model) int64 {
+	switch m {
+	case color.RGBA64Model, color.NRGBA64Model:
+		return 8
+	case color.Gray16Model:
+		return 2
+	case color.GrayModel, color.AlphaModel:
+		return 1
+	case color.YCbCrModel:
+		return 3
+	}
+	return 4
+}
