@@ -52,12 +52,7 @@ func (LexicalFinder) FindMoments(ctx context.Context, q MomentQuery) ([]Moment, 
 // promptSubject is the prompt's content words as written, each stem once.
 func promptSubject(prompt string) string {
 	var out []string
-	seen := map[string]bool{}
-	for _, w := range words(prompt) {
-		if w.Stop || isPromptWord(w) || seen[w.Stem] {
-			continue
-		}
-		seen[w.Stem] = true
+	for _, w := range contentWords(prompt) {
 		out = append(out, w.Surface)
 	}
 	return strings.Join(out, " ")
@@ -66,13 +61,23 @@ func promptSubject(prompt string) string {
 // queryStems are the prompt's content stems: the words that name content.
 func queryStems(prompt string) []string {
 	var out []string
+	for _, w := range contentWords(prompt) {
+		out = append(out, w.Stem)
+	}
+	return out
+}
+
+// contentWords are the prompt's words that name content, each stem once:
+// no stop words and none of the words people use to ask about videos.
+func contentWords(prompt string) []word {
+	var out []word
 	seen := map[string]bool{}
 	for _, w := range words(prompt) {
 		if w.Stop || isPromptWord(w) || seen[w.Stem] {
 			continue
 		}
 		seen[w.Stem] = true
-		out = append(out, w.Stem)
+		out = append(out, w)
 	}
 	return out
 }
