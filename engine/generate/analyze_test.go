@@ -161,17 +161,7 @@ func TestAnalyzeAnswers(t *testing.T) {
 			if s := postJSON(t, srv.URL+"/v1.3/analyze", body, &got); s != 200 {
 				t.Fatalf("status %d", s)
 			}
-			lower := strings.ToLower(got.Data)
-			for _, c := range tc.contains {
-				if !strings.Contains(lower, strings.ToLower(c)) {
-					t.Errorf("answer lacks %q:\n%s", c, got.Data)
-				}
-			}
-			for _, a := range tc.absent {
-				if strings.Contains(lower, strings.ToLower(a)) {
-					t.Errorf("answer has %q:\n%s", a, got.Data)
-				}
-			}
+			checkMentions(t, got.Data, tc.contains, tc.absent)
 		})
 	}
 }
@@ -346,6 +336,23 @@ func TestAnalyzeStopsWhenCancelled(t *testing.T) {
 	for sc.Scan() {
 		if !json.Valid(sc.Bytes()) {
 			t.Fatalf("line %q is not JSON", sc.Text())
+		}
+	}
+}
+
+// checkMentions fails t when answer lacks any of contains or has any of
+// absent, case-insensitively.
+func checkMentions(t *testing.T, answer string, contains, absent []string) {
+	t.Helper()
+	lower := strings.ToLower(answer)
+	for _, c := range contains {
+		if !strings.Contains(lower, strings.ToLower(c)) {
+			t.Errorf("answer lacks %q:\n%s", c, answer)
+		}
+	}
+	for _, a := range absent {
+		if strings.Contains(lower, strings.ToLower(a)) {
+			t.Errorf("answer has %q:\n%s", a, answer)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package generate
 
 import (
 	"context"
-	"strings"
 	"testing"
 
 	"glimpse/engine/pipeline"
@@ -42,17 +41,7 @@ func TestAnalyzeWindowHoldsWithAnyFinder(t *testing.T) {
 			if s := postJSON(t, srv.URL+"/v1.3/analyze", body, &got); s != 200 {
 				t.Fatalf("status %d", s)
 			}
-			lower := strings.ToLower(got.Data)
-			for _, c := range tc.contains {
-				if !strings.Contains(lower, strings.ToLower(c)) {
-					t.Errorf("answer lacks %q:\n%s", c, got.Data)
-				}
-			}
-			for _, a := range tc.absent {
-				if strings.Contains(lower, strings.ToLower(a)) {
-					t.Errorf("answer quotes %q from outside the window:\n%s", a, got.Data)
-				}
-			}
+			checkMentions(t, got.Data, tc.contains, tc.absent)
 		})
 	}
 }
