@@ -26,6 +26,7 @@ import (
 	"glimpse/sessions"
 	"glimpse/static"
 	"glimpse/tlclient"
+	"glimpse/webapp"
 )
 
 // The tests run the real router against the real local engine, mounted at
@@ -82,7 +83,7 @@ func runTests(m *testing.M) (int, error) {
 		return 0, err
 	}
 	hub := events.New(events.Options{Owner: func(r *http.Request) string { return store.Get(r).ID }, Log: log})
-	watcher := handlers.NewTaskWatcher(hub, log)
+	watcher := webapp.NewTaskWatcher(hub, log)
 	watcher.MinInterval = 200 * time.Millisecond
 	watcher.MaxInterval = time.Second
 	s := &handlers.Server{

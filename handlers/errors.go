@@ -8,7 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"glimpse/templates"
-	"glimpse/tlclient"
+	"glimpse/webapp"
 )
 
 // userError is an error whose message is meant for the person using the app.
@@ -32,21 +32,7 @@ func classify(err error) (int, string) {
 	if errors.As(err, &ue) {
 		return ue.Status, ue.Message
 	}
-	var api *tlclient.APIError
-	if errors.As(err, &api) {
-		status := api.StatusCode
-		switch {
-		case status == http.StatusUnauthorized:
-			return http.StatusBadGateway, "The TwelveLabs API refused the API key. Check it on the settings page."
-		case status == http.StatusTooManyRequests:
-			return http.StatusTooManyRequests, "The TwelveLabs API is rate limiting requests; try again in a moment."
-		case status >= 500 || status == 0:
-			return http.StatusBadGateway, "The TwelveLabs API failed to answer; try again in a moment."
-		}
-		msg := api.Message
-		if msg == "" {
-			msg = "The TwelveLabs API rejected the request (" + api.Code + ")."
-		}
+	if status, msg, ok := webapp.DescribeAPIError(err); ok {
 		return status, msg
 	}
 	return http.StatusInternalServerError, "Something went wrong on our side. It has been logged."

@@ -14,6 +14,7 @@ import (
 
 	"glimpse/templates"
 	"glimpse/tlclient"
+	"glimpse/webfmt"
 )
 
 // IndexAPI is what the indexes feature asks of the TwelveLabs API.
@@ -77,7 +78,7 @@ func (s *Server) createIndex(c *gin.Context) error {
 	st := s.Sessions.Get(c.Request)
 	st.CurrentIndexID = id
 	st.AddFlash("info", "Index “"+name+"” created. Drop videos on it to index them.")
-	c.Redirect(http.StatusSeeOther, templates.IndexURL(id))
+	c.Redirect(http.StatusSeeOther, webfmt.IndexURL(id))
 	return nil
 }
 
@@ -153,7 +154,7 @@ func (s *Server) showIndex(c *gin.Context) error {
 		_, msg := classify(err)
 		v.VideosError = msg
 	} else {
-		v.Pager = pagerFor(templates.IndexURL(id), c.Request.URL.Query(), videos.PageInfo)
+		v.Pager = pagerFor(webfmt.IndexURL(id), c.Request.URL.Query(), videos.PageInfo)
 		for _, vid := range videos.Data {
 			v.Videos = append(v.Videos, videoView(id, vid))
 		}
@@ -200,7 +201,7 @@ func (s *Server) confirmDeleteIndex(c *gin.Context) error {
 		pluralWord(ix.VideoCount, "video", "videos") + ". It cannot be undone."
 	return render(c, templates.ConfirmPage(s.page(c, "Delete index"), templates.ConfirmView{
 		Heading: "Delete “" + ix.IndexName + "”?", Message: msg,
-		Action: templates.IndexURL(id) + "/delete", Button: "Delete index", CancelURL: "/",
+		Action: webfmt.IndexURL(id) + "/delete", Button: "Delete index", CancelURL: "/",
 	}))
 }
 
@@ -221,8 +222,8 @@ func (s *Server) deleteIndex(c *gin.Context) error {
 func indexView(ix tlclient.Index, current string) templates.IndexView {
 	v := templates.IndexView{
 		ID: ix.ID, Name: ix.IndexName, VideoCount: ix.VideoCount,
-		Duration: templates.HumanDuration(ix.TotalDuration),
-		Created:  humanDate(ix.CreatedAt),
+		Duration: webfmt.HumanDuration(ix.TotalDuration),
+		Created:  webfmt.Date(ix.CreatedAt),
 		Current:  ix.ID == current,
 	}
 	if v.Name == "" {
@@ -237,13 +238,6 @@ func indexView(ix tlclient.Index, current string) templates.IndexView {
 		}
 	}
 	return v
-}
-
-func humanDate(t time.Time) string {
-	if t.IsZero() {
-		return ""
-	}
-	return t.Local().Format("2 Jan 2006 15:04")
 }
 
 func pluralWord(n int, one, many string) string {

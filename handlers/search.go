@@ -21,6 +21,7 @@ import (
 
 	"glimpse/templates"
 	"glimpse/tlclient"
+	"glimpse/webfmt"
 )
 
 // SearchAPI is what the search and watch pages ask of the TwelveLabs API.
@@ -458,10 +459,10 @@ func clipView(indexID, videoID string, r tlclient.SearchResult, watchQuery url.V
 	clip := templates.ClipView{
 		Start:        r.Start,
 		End:          r.End,
-		Range:        templates.Clock(r.Start) + "–" + templates.Clock(r.End),
+		Range:        webfmt.Clock(r.Start) + "–" + webfmt.Clock(r.End),
 		ThumbnailURL: r.ThumbnailURL,
-		RefreshURL:   videoPath(indexID, videoID) + "/thumbnail",
-		WatchURL:     videoPath(indexID, videoID) + "/watch?" + v.Encode(),
+		RefreshURL:   webfmt.VideoURL(indexID, videoID) + "/thumbnail",
+		WatchURL:     webfmt.VideoURL(indexID, videoID) + "/watch?" + v.Encode(),
 		Confidence:   r.Confidence,
 	}
 	if r.Score != nil {
@@ -721,10 +722,6 @@ func errorMessage(err error) string {
 	}
 	_, msg := classify(err)
 	return msg
-}
-
-func videoPath(indexID, videoID string) string {
-	return "/indexes/" + url.PathEscape(indexID) + "/videos/" + url.PathEscape(videoID)
 }
 
 func formatSeconds(s float64) string { return strconv.FormatFloat(s, 'f', -1, 64) }

@@ -5,8 +5,11 @@ package handlers
 import (
 	"log/slog"
 	"net/http"
+	"sync"
 
 	"github.com/gin-gonic/gin"
+
+	"glimpse/webapp"
 )
 
 // TwelveLabs is everything the handlers ask of the API. Each feature file
@@ -50,17 +53,40 @@ type Server struct {
 	Engine http.Handler
 	// Watcher polls the API for tasks in flight and publishes each change
 	// as a task card over SSE.
-	Watcher *TaskWatcher
+	Watcher *webapp.TaskWatcher
 	// MaxUploadBytes is the largest video file accepted; 0 means 2 GB.
 	MaxUploadBytes int64
 	// Analyses keeps each video's gist, summary, chapters and highlights
 	// (package analysisstore), so a reload does not ask the API again.
 	Analyses AnalysisStore
 
-	// answers are the questions about videos being answered, analyses the
-	// analyses being generated (analysis.go).
-	answers  answerRuns
-	analyses generations
+	// Answers answers questions about videos over SSE (package webapp);
+	// nil means an in-process one over Events, made on first use.
+	Answers *webapp.Answers
+
+	once     sync.Once
+	analyses *webapp.Analyses // generates over Analyses, once per video at a time
+}
+
+// answers is s.Answers, or the in-process default.
+func (s *Server) answers() *webapp.Answers {
+	s.defaults()
+	return s.Answers
+}
+
+// analysisRuns generates and keeps analyses in s.Analyses.
+func (s *Server) analysisRuns() *webapp.Analyses {
+	s.defaults()
+	return s.analyses
+}
+
+func (s *Server) defaults() {
+	s.once.Do(func() {
+		if s.Answers == nil {
+			s.Answers = webapp.NewAnswers(s.Events, s.Log)
+		}
+		s.analyses = &webapp.Analyses{Store: s.Analyses, Log: s.Log}
+	})
 }
 
 // handlerFunc is a handler that returns its error instead of writing it;

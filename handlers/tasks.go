@@ -11,6 +11,8 @@ import (
 
 	"glimpse/templates"
 	"glimpse/tlclient"
+	"glimpse/webapp"
+	"glimpse/webfmt"
 )
 
 // TaskAPI is what the tasks and upload features ask of the TwelveLabs API.
@@ -44,7 +46,7 @@ func (s *Server) taskStream(c *gin.Context) string {
 	return name
 }
 
-func (s *Server) taskStreamURL(c *gin.Context) string { return "/events/" + s.taskStream(c) }
+func (s *Server) taskStreamURL(c *gin.Context) string { return webfmt.EventsURL(s.taskStream(c)) }
 
 func (s *Server) listTasks(c *gin.Context) error {
 	ctx := c.Request.Context()
@@ -78,10 +80,10 @@ func (s *Server) listTasks(c *gin.Context) error {
 	}
 	stream := s.taskStream(c)
 	for _, t := range res.Data {
-		tv := taskView(t)
+		tv := webapp.TaskView(t)
 		tv.IndexName = names[t.IndexID]
 		if t.Status == tlclient.TaskReady {
-			tv.WatchURL = watchURL(t.IndexID, t.VideoID)
+			tv.WatchURL = webfmt.WatchURL(t.IndexID, t.VideoID)
 		}
 		if !tv.Done() {
 			s.Watcher.Watch(be.Client, t.ID, stream)
@@ -101,10 +103,7 @@ func (s *Server) loadTask(c *gin.Context) (templates.TaskView, error) {
 		}
 		return templates.TaskView{}, err
 	}
-	tv := taskView(*t)
-	if t.Status == tlclient.TaskReady {
-		addVideoDetails(ctx, be.Client, &tv)
-	}
+	tv := webapp.TaskCardView(ctx, be.Client, *t)
 	if !tv.Done() {
 		s.Watcher.Watch(be.Client, t.ID, s.taskStream(c))
 	}
@@ -142,7 +141,7 @@ func (s *Server) confirmDeleteTask(c *gin.Context) error {
 	}
 	return render(c, templates.ConfirmPage(s.page(c, "Delete task"), templates.ConfirmView{
 		Heading: "Delete the task for “" + orDefault(tv.Filename, tv.ID) + "”?", Message: msg,
-		Action: templates.TaskURL(tv.ID) + "/delete", Button: "Delete task", CancelURL: "/tasks",
+		Action: webfmt.TaskURL(tv.ID) + "/delete", Button: "Delete task", CancelURL: "/tasks",
 	}))
 }
 
@@ -182,10 +181,7 @@ func (s *Server) recentTaskViews(c *gin.Context, be Backend, indexID string) []t
 			if t.IndexID != indexID {
 				return
 			}
-			tv := taskView(*t)
-			if t.Status == tlclient.TaskReady {
-				addVideoDetails(c.Request.Context(), be.Client, &tv)
-			}
+			tv := webapp.TaskCardView(c.Request.Context(), be.Client, *t)
 			views[i], found[i] = tv, true
 		})
 	}
@@ -205,53 +201,6 @@ func (s *Server) recentTaskViews(c *gin.Context, be Backend, indexID string) []t
 		out = append(out, tv)
 	}
 	return out
-}
-
-// taskView turns an API task into its card's view.
-func taskView(t tlclient.Task) templates.TaskView {
-	v := templates.TaskView{
-		ID: t.ID, IndexID: t.IndexID, VideoID: t.VideoID, Status: t.Status,
-		Filename: t.SystemMetadata.Filename,
-		Duration: clock(t.SystemMetadata.Duration),
-		Created:  humanDate(t.CreatedAt), Updated: humanDate(t.UpdatedAt),
-	}
-	if t.Progress != nil {
-		v.Progress, v.HasProgress = min(max(*t.Progress, 0), 100), true
-	}
-	if t.HLS != nil && len(t.HLS.ThumbnailURLs) > 0 {
-		v.Thumbnail = t.HLS.ThumbnailURLs[0]
-	}
-	if t.Status == tlclient.TaskReady && t.VideoID != "" {
-		v.WatchURL = watchURL(t.IndexID, t.VideoID)
-	}
-	if t.Status == tlclient.TaskFailed {
-		v.Failure = failureReason(t.Failure)
-	}
-	return v
-}
-
-// failureReason is why a task failed, in plain words: the API's message
-// when it gave one, else a sentence for the code, else a general one.
-func failureReason(f *tlclient.TaskFailure) string {
-	if f == nil {
-		return "The API could not index this video and did not say why. Check that it is a playable video of 4 s to 2 h, at least 360p."
-	}
-	if f.Message != "" {
-		return f.Message
-	}
-	switch f.Code {
-	case "video_duration_too_short":
-		return "The video is too short: videos must be at least 4 seconds long."
-	case "video_duration_too_long":
-		return "The video is too long: videos may be at most 2 hours long."
-	case "video_resolution_too_low":
-		return "The video's resolution is too low: it must be at least 360p."
-	case "video_resolution_too_high":
-		return "The video's resolution is too high."
-	case "video_file_broken":
-		return "The file is not a video the API can read; it may be broken or in an unsupported format."
-	}
-	return "The API could not index this video (" + f.Code + ")."
 }
 
 func orDefault(a, b string) string {

@@ -21,6 +21,7 @@ import (
 
 	"glimpse/templates"
 	"glimpse/tlclient"
+	"glimpse/webapp"
 )
 
 // defaultMaxUpload is the API's own limit on an uploaded file.
@@ -133,7 +134,7 @@ func (s *Server) streamUpload(c *gin.Context, indexID, clientID string, size int
 func (s *Server) renderNewTask(c *gin.Context, be Backend, id, indexID, name, stream string) error {
 	tv := templates.TaskView{ID: id, IndexID: indexID, Status: tlclient.TaskValidating, Filename: name}
 	if t, err := be.Client.GetTask(c.Request.Context(), id); err == nil {
-		tv = taskView(*t)
+		tv = webapp.TaskView(*t)
 		if tv.Filename == "" {
 			tv.Filename = name
 		}

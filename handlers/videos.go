@@ -2,15 +2,14 @@ package handlers
 
 import (
 	"context"
-	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"glimpse/templates"
 	"glimpse/tlclient"
+	"glimpse/webfmt"
 )
 
 // VideoAPI is what the videos feature asks of the TwelveLabs API.
@@ -44,7 +43,7 @@ func (s *Server) renameVideo(c *gin.Context) error {
 		}
 	}
 	s.Sessions.Get(c.Request).AddFlash("info", "Video renamed to “"+title+"”.")
-	c.Redirect(http.StatusSeeOther, backTo(c, templates.IndexURL(indexID)))
+	c.Redirect(http.StatusSeeOther, backTo(c, webfmt.IndexURL(indexID)))
 	return nil
 }
 
@@ -58,8 +57,8 @@ func (s *Server) confirmDeleteVideo(c *gin.Context) error {
 	return render(c, templates.ConfirmPage(s.page(c, "Delete video"), templates.ConfirmView{
 		Heading: "Delete “" + vv.Title + "”?",
 		Message: "The video leaves the index and can no longer be searched. It cannot be undone.",
-		Action:  templates.IndexURL(indexID) + "/videos/" + url.PathEscape(videoID) + "/delete",
-		Button:  "Delete video", CancelURL: templates.IndexURL(indexID),
+		Action:  webfmt.VideoURL(indexID, videoID) + "/delete",
+		Button:  "Delete video", CancelURL: webfmt.IndexURL(indexID),
 	}))
 }
 
@@ -69,7 +68,7 @@ func (s *Server) deleteVideo(c *gin.Context) error {
 		return err
 	}
 	s.Sessions.Get(c.Request).AddFlash("info", "Video deleted.")
-	c.Redirect(http.StatusSeeOther, templates.IndexURL(indexID))
+	c.Redirect(http.StatusSeeOther, webfmt.IndexURL(indexID))
 	return nil
 }
 
@@ -79,14 +78,14 @@ func videoView(indexID string, v tlclient.Video) templates.VideoView {
 	vv := templates.VideoView{
 		ID: v.ID, IndexID: indexID,
 		Filename: v.SystemMetadata.Filename,
-		Duration: clock(v.SystemMetadata.Duration),
-		WatchURL: watchURL(indexID, v.ID),
+		Duration: webfmt.Length(v.SystemMetadata.Duration),
+		WatchURL: webfmt.WatchURL(indexID, v.ID),
 	}
 	when := v.IndexedAt
 	if when.IsZero() {
 		when = v.CreatedAt
 	}
-	vv.Indexed = humanDate(when)
+	vv.Indexed = webfmt.Date(when)
 	if !when.IsZero() {
 		vv.IndexedISO = when.UTC().Format("2006-01-02T15:04:05Z")
 	}
@@ -104,22 +103,4 @@ func videoView(indexID string, v tlclient.Video) templates.VideoView {
 		vv.Thumbnail = v.HLS.ThumbnailURLs[0]
 	}
 	return vv
-}
-
-// watchURL is the watch page of a video.
-func watchURL(indexID, videoID string) string {
-	return templates.IndexURL(indexID) + "/videos/" + url.PathEscape(videoID) + "/watch"
-}
-
-// clock writes seconds as m:ss or h:mm:ss.
-func clock(sec float64) string {
-	if sec <= 0 {
-		return ""
-	}
-	s := int(sec + 0.5)
-	h, m, ss := s/3600, (s%3600)/60, s%60
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, m, ss)
-	}
-	return fmt.Sprintf("%d:%02d", m, ss)
 }

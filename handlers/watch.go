@@ -16,6 +16,7 @@ import (
 
 	"glimpse/templates"
 	"glimpse/tlclient"
+	"glimpse/webfmt"
 )
 
 // watchAPI is what the watch page asks of the API beside search.
@@ -76,7 +77,7 @@ func (s *Server) watchPage(c *gin.Context) error {
 		End:       end,
 		Query:     describeQuery(q, false),
 		Metadata:  metadataView(indexID, videoID, video.UserMetadata),
-		Thumbnail: videoPath(indexID, videoID) + "/thumbnail",
+		Thumbnail: webfmt.VideoURL(indexID, videoID) + "/thumbnail",
 	}
 	if !q.empty() {
 		q.IndexIDs = []string{indexID}
@@ -331,7 +332,7 @@ func sameValue(a, b any) bool {
 // metadataView shows scalar values as editable text (strings that would
 // read back as another type are quoted) and anything nested as read-only JSON.
 func metadataView(indexID, videoID string, md map[string]any) templates.MetadataView {
-	view := templates.MetadataView{URL: videoPath(indexID, videoID) + "/metadata"}
+	view := templates.MetadataView{URL: webfmt.VideoURL(indexID, videoID) + "/metadata"}
 	keys := make([]string, 0, len(md))
 	for k := range md {
 		keys = append(keys, k)

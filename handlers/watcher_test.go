@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"glimpse/handlers"
 	"glimpse/tlclient"
+	"glimpse/webapp"
 )
 
 // recordingHub keeps what was published, per stream.
@@ -60,7 +60,7 @@ func TestWatcherPollsOncePerTaskAndStopsWhenDone(t *testing.T) {
 	}
 
 	hub := &recordingHub{events: map[string][]string{}}
-	w := handlers.NewTaskWatcher(hub, nil)
+	w := webapp.NewTaskWatcher(hub, nil)
 	w.MinInterval, w.MaxInterval = 100*time.Millisecond, 400*time.Millisecond
 	defer w.Close()
 	// Three pages watch the same task: one poller serves them all.

@@ -2,8 +2,6 @@ package templates
 
 import (
 	"bytes"
-	"fmt"
-	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -14,6 +12,8 @@ import (
 	"github.com/yuin/goldmark/renderer"
 	"github.com/yuin/goldmark/text"
 	"github.com/yuin/goldmark/util"
+
+	"glimpse/webfmt"
 )
 
 // modelMarkdown renders text written by a model. goldmark's HTML renderer
@@ -95,17 +95,8 @@ func parseClock(m []string) (float64, bool) {
 	return float64(h*3600 + min*60 + sec), true
 }
 
-// Clock formats seconds as m:ss, or h:mm:ss from an hour on.
-func Clock(sec float64) string {
-	if sec < 0 || math.IsNaN(sec) {
-		sec = 0
-	}
-	t := int(sec)
-	if t >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", t/3600, t/60%60, t%60)
-	}
-	return fmt.Sprintf("%d:%02d", t/60, t%60)
-}
+// Clock formats seconds as m:ss, or h:mm:ss from an hour on (webfmt.Clock).
+func Clock(sec float64) string { return webfmt.Clock(sec) }
 
 // SeekValue is the data-seek attribute for a position in seconds.
 func SeekValue(sec float64) string { return strconv.FormatFloat(sec, 'f', -1, 64) }

@@ -1,8 +1,9 @@
 package templates
 
 import (
-	"net/url"
 	"time"
+
+	"glimpse/webfmt"
 )
 
 // AnalysisPanel is the view model of the watch page's analysis panel.
@@ -46,24 +47,20 @@ type AnswerView struct {
 	Note string
 }
 
-func analysisURL(indexID, videoID string) string {
-	return "/indexes/" + url.PathEscape(indexID) + "/videos/" + url.PathEscape(videoID) + "/analysis"
-}
-
 // AnalysisURL is the panel's URL; POST to it asks afresh.
-func AnalysisURL(indexID, videoID string) string { return analysisURL(indexID, videoID) }
+func AnalysisURL(indexID, videoID string) string { return webfmt.AnalysisURL(indexID, videoID) }
 
 // AnswersURL takes a question (POST).
-func AnswersURL(indexID, videoID string) string { return analysisURL(indexID, videoID) + "/answers" }
+func AnswersURL(indexID, videoID string) string { return webfmt.AnswersURL(indexID, videoID) }
 
 // AnswerEventsURL is the SSE stream of one answer.
 func AnswerEventsURL(indexID, videoID, id string) string {
-	return AnswersURL(indexID, videoID) + "/" + url.PathEscape(id) + "/events"
+	return webfmt.AnswerEventsURL(indexID, videoID, id)
 }
 
 // AnswerStopURL stops one answer (POST).
 func AnswerStopURL(indexID, videoID, id string) string {
-	return AnswersURL(indexID, videoID) + "/" + url.PathEscape(id) + "/stop"
+	return webfmt.AnswerStopURL(indexID, videoID, id)
 }
 
 // AnswerBodyHTML is the answer's text as safe HTML on one line, the data of

@@ -2,9 +2,10 @@ package templates
 
 import (
 	"fmt"
-	"net/url"
 	"slices"
 	"strconv"
+
+	"glimpse/webfmt"
 )
 
 // IndexView is one index as the pages show it.
@@ -193,10 +194,10 @@ type ConfirmView struct {
 }
 
 // IndexURL is the URL of an index's page.
-func IndexURL(id string) string { return "/indexes/" + url.PathEscape(id) }
+func IndexURL(id string) string { return webfmt.IndexURL(id) }
 
 // TaskURL is the URL of a task's details.
-func TaskURL(id string) string { return "/tasks/" + url.PathEscape(id) }
+func TaskURL(id string) string { return webfmt.TaskURL(id) }
 
 // TaskEvent is the SSE event name that carries a task's card.
 func TaskEvent(id string) string { return "task-" + id }
@@ -224,19 +225,7 @@ func HumanBytes(n int64) string {
 }
 
 // HumanDuration writes seconds as "4 s", "2 min 05 s" or "1 h 02 min".
-func HumanDuration(sec float64) string {
-	if sec <= 0 {
-		return ""
-	}
-	s := int(sec + 0.5)
-	switch {
-	case s < 60:
-		return fmt.Sprintf("%d s", s)
-	case s < 3600:
-		return fmt.Sprintf("%d min %02d s", s/60, s%60)
-	}
-	return fmt.Sprintf("%d h %02d min", s/3600, (s%3600)/60)
-}
+func HumanDuration(sec float64) string { return webfmt.HumanDuration(sec) }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

@@ -32,6 +32,7 @@ import (
 	"glimpse/sessions"
 	"glimpse/static"
 	"glimpse/tlclient"
+	"glimpse/webapp"
 )
 
 func main() {
@@ -143,7 +144,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 type app struct {
 	Handler     http.Handler
 	Events      *events.Hub
-	Watcher     *handlers.TaskWatcher
+	Watcher     *webapp.TaskWatcher
 	Engine      *engine.Engine // nil when the app talks to the cloud
 	BackendName string
 }
@@ -199,7 +200,7 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 		backends.BaseName = handlers.BackendLocal
 	}
 	a.BackendName = backends.BaseName
-	a.Watcher = handlers.NewTaskWatcher(hub, log)
+	a.Watcher = webapp.NewTaskWatcher(hub, log)
 	srv := &handlers.Server{
 		Log:            log,
 		Backends:       backends,
