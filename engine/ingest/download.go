@@ -5,52 +5,33 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"os"
 	"path/filepath"
-	"syscall"
 	"time"
 
+	"glimpse/engine/netguard"
 	"glimpse/engine/pipeline"
 	"glimpse/engine/store"
 )
 
-// Downloader fetches video_url sources with a size limit, a timeout, and a
-// guard against private and loopback addresses. The guard checks the address
-// actually dialled, so DNS answers that change between check and use (and
-// redirects) cannot reach an internal service.
+// Downloader fetches video_url sources with a size limit and a timeout,
+// through the engine's one outbound-fetch guard (netguard).
 type Downloader struct {
-	client   *http.Client
-	maxBytes int64
-	// AllowPrivate lets downloads reach loopback and private networks.
+	client       *http.Client
+	maxBytes     int64
 	allowPrivate bool
 }
 
-// NewDownloader makes a Downloader.
+// NewDownloader makes a Downloader; allowPrivate lets downloads reach
+// loopback and private networks.
 func NewDownloader(maxBytes int64, timeout time.Duration, allowPrivate bool) *Downloader {
-	d := &Downloader{maxBytes: maxBytes, allowPrivate: allowPrivate}
-	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: d.checkDial}
-	d.client = &http.Client{
-		Timeout: timeout,
-		Transport: &http.Transport{
-			Proxy:                 nil, // a proxy would dial on our behalf, unchecked
-			DialContext:           dialer.DialContext,
-			TLSHandshakeTimeout:   10 * time.Second,
-			ResponseHeaderTimeout: 30 * time.Second,
-			MaxIdleConns:          4,
-			IdleConnTimeout:       30 * time.Second,
-		},
-		CheckRedirect: func(req *http.Request, via []*http.Request) error {
-			if len(via) >= 5 {
-				return errors.New("too many redirects")
-			}
-			return CheckURL(req.URL.String())
-		},
+	return &Downloader{
+		client:       netguard.Client(netguard.Options{Timeout: timeout, AllowPrivate: allowPrivate}),
+		maxBytes:     maxBytes,
+		allowPrivate: allowPrivate,
 	}
-	return d
 }
 
 // Close drops idle keep-alive connections, so no goroutine outlives the engine.
@@ -58,79 +39,22 @@ func (d *Downloader) Close() { d.client.CloseIdleConnections() }
 
 // CheckURL accepts absolute http(s) URLs only.
 func CheckURL(raw string) error {
-	u, err := url.Parse(raw)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if netguard.CheckURL(raw) != nil {
 		return errors.New("video_url must be an absolute http or https URL")
 	}
 	return nil
 }
 
-// errPrivateAddress is the guard refusing an address.
-var errPrivateAddress = errors.New("private address")
-
-func (d *Downloader) checkDial(_, address string, _ syscall.RawConn) error {
-	if d.allowPrivate {
-		return nil
-	}
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return fmt.Errorf("%w: %s", errPrivateAddress, address)
-	}
-	if !IsPublic(ap.Addr()) {
-		return fmt.Errorf("%w: %s", errPrivateAddress, ap.Addr())
-	}
-	return nil
-}
-
-// IsPublic reports whether ip is a globally routable unicast address.
-// Addresses that embed an IPv4 one (NAT64, 6to4) are judged by it, since a
-// gateway turns them into that address.
-func IsPublic(ip netip.Addr) bool {
-	ip = ip.Unmap()
-	if b := ip.As16(); ip.Is6() && netip.MustParsePrefix("64:ff9b::/96").Contains(ip) {
-		ip = netip.AddrFrom4([4]byte(b[12:16]))
-	} else if ip.Is6() && netip.MustParsePrefix("2002::/16").Contains(ip) {
-		ip = netip.AddrFrom4([4]byte(b[2:6]))
-	}
-	if !ip.IsValid() || !ip.IsGlobalUnicast() || ip.IsPrivate() || ip.IsLoopback() || ip.IsLinkLocalUnicast() {
-		return false
-	}
-	for _, p := range []string{
-		"0.0.0.0/8",      // this network
-		"100.64.0.0/10",  // carrier-grade NAT
-		"192.0.0.0/24",   // IETF protocol assignments
-		"198.18.0.0/15",  // benchmarking
-		"240.0.0.0/4",    // reserved
-		"64:ff9b:1::/48", // local-use NAT64
-	} {
-		if netip.MustParsePrefix(p).Contains(ip) {
-			return false
-		}
-	}
-	return true
-}
-
-// CheckHost resolves a URL's host and refuses it when every address is
-// private, so a request can be answered 400 at once; the dial-time guard
-// still protects the download itself.
+// CheckHost refuses a video_url whose host has no public address, so the
+// request can be answered 400 at once.
 func (d *Downloader) CheckHost(ctx context.Context, raw string) error {
 	if err := CheckURL(raw); err != nil {
 		return err
 	}
-	if d.allowPrivate {
-		return nil
+	if err := netguard.CheckHost(ctx, raw, d.allowPrivate); err != nil {
+		return errors.New("video_url: " + err.Error())
 	}
-	u, _ := url.Parse(raw)
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", u.Hostname())
-	if err != nil {
-		return fmt.Errorf("the host %s could not be resolved", u.Hostname())
-	}
-	for _, a := range addrs {
-		if IsPublic(a) {
-			return nil
-		}
-	}
-	return errors.New("video_url points to a private or loopback address, which this engine does not fetch")
+	return nil
 }
 
 // Fetch writes the body at raw into a new file in dir and returns its name
@@ -145,7 +69,7 @@ func (d *Downloader) Fetch(ctx context.Context, raw, dir string) (string, int64,
 		if ctx.Err() != nil {
 			return "", 0, ctx.Err()
 		}
-		if errors.Is(err, errPrivateAddress) {
+		if errors.Is(err, netguard.ErrPrivateAddress) {
 			return "", 0, &pipeline.StageError{Code: "parameter_invalid", Message: "The video_url leads to a private or loopback address, which this engine does not fetch."}
 		}
 		return "", 0, &pipeline.StageError{Code: "parameter_invalid", Message: "The video at video_url could not be downloaded: " + errText(err)}

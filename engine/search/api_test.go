@@ -21,34 +21,41 @@ func TestSearchRejectsBadRequests(t *testing.T) {
 		f      form
 		status int
 		code   string
+		// says is a part of the message a person reads.
+		says string
 	}{
-		{"no index", form{fields: [][2]string{{"query_text", "x"}, {"search_options", "visual"}}}, 400, "parameter_not_provided"},
-		{"no options", form{fields: [][2]string{{"index_id", exampleIndex}, {"query_text", "x"}}}, 400, "parameter_not_provided"},
-		{"bad option", form{fields: [][2]string{{"index_id", exampleIndex}, {"query_text", "x"}, {"search_options", "smell"}}}, 400, "parameter_invalid"},
-		{"no query", form{fields: [][2]string{{"index_id", exampleIndex}, {"search_options", "visual"}}}, 400, "parameter_not_provided"},
-		{"unknown index", form{fields: [][2]string{{"index_id", "ffffffffffffffffffffffff"}, {"query_text", "x"}, {"search_options", "visual"}}}, 404, "resource_not_exist"},
-		{"page limit 51", base([2]string{"page_limit", "51"}), 400, "parameter_invalid"},
-		{"bad threshold", base([2]string{"threshold", "very"}), 400, "parameter_invalid"},
-		{"bad operator", base([2]string{"operator", "xor"}), 400, "parameter_invalid"},
-		{"bad group_by", base([2]string{"group_by", "index"}), 400, "parameter_invalid"},
-		{"bad sort", base([2]string{"sort_option", "random"}), 400, "parameter_invalid"},
-		{"filter not json", base([2]string{"filter", "{duration:"}), 400, "search_filter_invalid"},
-		{"filter not object", base([2]string{"filter", "[1,2]"}), 400, "search_filter_invalid"},
-		{"filter bad range", base([2]string{"filter", `{"duration":{"gt":5}}`}), 400, "search_filter_invalid"},
-		{"filter bad id", base([2]string{"filter", `{"id":[1,2]}`}), 400, "search_filter_invalid"},
-		{"media type video", base([2]string{"query_media_type", "video"}, [2]string{"query_media_url", "https://example.com/a.png"}), 400, "parameter_invalid"},
-		{"private media url", base([2]string{"query_media_type", "image"}, [2]string{"query_media_url", "http://127.0.0.1:1/a.png"}), 400, "parameter_invalid"},
+		{"no index", form{fields: [][2]string{{"query_text", "x"}, {"search_options", "visual"}}}, 400, "parameter_not_provided", ""},
+		{"no options", form{fields: [][2]string{{"index_id", exampleIndex}, {"query_text", "x"}}}, 400, "parameter_not_provided", ""},
+		{"bad option", form{fields: [][2]string{{"index_id", exampleIndex}, {"query_text", "x"}, {"search_options", "smell"}}}, 400, "parameter_invalid", ""},
+		{"no query", form{fields: [][2]string{{"index_id", exampleIndex}, {"search_options", "visual"}}}, 400, "parameter_not_provided", ""},
+		{"unknown index", form{fields: [][2]string{{"index_id", "ffffffffffffffffffffffff"}, {"query_text", "x"}, {"search_options", "visual"}}}, 404, "resource_not_exist", ""},
+		{"page limit 51", base([2]string{"page_limit", "51"}), 400, "parameter_invalid", ""},
+		{"bad threshold", base([2]string{"threshold", "very"}), 400, "parameter_invalid", ""},
+		{"bad operator", base([2]string{"operator", "xor"}), 400, "parameter_invalid", ""},
+		{"bad group_by", base([2]string{"group_by", "index"}), 400, "parameter_invalid", ""},
+		{"bad sort", base([2]string{"sort_option", "random"}), 400, "parameter_invalid", ""},
+		{"filter not json", base([2]string{"filter", "{duration:"}), 400, "search_filter_invalid", ""},
+		{"filter not object", base([2]string{"filter", "[1,2]"}), 400, "search_filter_invalid", ""},
+		{"filter bad range", base([2]string{"filter", `{"duration":{"gt":5}}`}), 400, "search_filter_invalid", ""},
+		{"filter bad id", base([2]string{"filter", `{"id":[1,2]}`}), 400, "search_filter_invalid", ""},
+		{"media type video", base([2]string{"query_media_type", "video"}, [2]string{"query_media_url", "https://example.com/a.png"}), 400, "parameter_invalid", ""},
+		{"private media url", base([2]string{"query_media_type", "image"}, [2]string{"query_media_url", "http://127.0.0.1:1/a.png"}), 400, "parameter_invalid", ""},
+		// Addresses the search side once let through: carrier-grade NAT, "this
+		// network", and NAT64 to loopback. The engine's one guard refuses them.
+		{"cgnat media url", base([2]string{"query_media_type", "image"}, [2]string{"query_media_url", "http://100.64.0.1:1/a.png"}), 400, "parameter_invalid", "private or loopback"},
+		{"this-network media url", base([2]string{"query_media_type", "image"}, [2]string{"query_media_url", "http://0.1.2.3:1/a.png"}), 400, "parameter_invalid", "private or loopback"},
+		{"nat64 loopback media url", base([2]string{"query_media_type", "image"}, [2]string{"query_media_url", "http://[64:ff9b::7f00:1]:1/a.png"}), 400, "parameter_invalid", "private or loopback"},
 		{"image without visual", form{fields: [][2]string{{"index_id", exampleIndex}, {"search_options", "audio"}, {"query_media_type", "image"}},
-			files: [][2]string{{"query_media_file", testmedia.Path(t, "search_sample.png")}}}, 400, "search_option_combination_not_supported"},
+			files: [][2]string{{"query_media_file", testmedia.Path(t, "search_sample.png")}}}, 400, "search_option_combination_not_supported", ""},
 		{"not an image", form{fields: [][2]string{{"index_id", exampleIndex}, {"search_options", "visual"}, {"query_media_type", "image"}},
-			files: [][2]string{{"query_media_file", testmedia.Path(t, "audio_sample.mp3")}}}, 400, "parameter_invalid"},
+			files: [][2]string{{"query_media_file", testmedia.Path(t, "audio_sample.mp3")}}}, 400, "parameter_invalid", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			status, b := h.post(t, "/search", tt.f)
 			var e struct{ Code, Message string }
 			json.Unmarshal(b, &e)
-			if status != tt.status || e.Code != tt.code || e.Message == "" {
+			if status != tt.status || e.Code != tt.code || e.Message == "" || !strings.Contains(e.Message, tt.says) {
 				t.Errorf("got %d %s, want %d %s", status, b, tt.status, tt.code)
 			}
 		})
