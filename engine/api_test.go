@@ -180,6 +180,20 @@ func TestVideosAndTasks(t *testing.T) {
 		t.Errorf("video %+v", v)
 	}
 
+	// The player loads media by the signed link the API handed out; the
+	// bare path, or the link of another video, is refused.
+	playlist := v.HLS.VideoURL
+	signed := playlist[:strings.Index(playlist, "/hls/")] // .../media/{id}/{token}
+	token := signed[strings.LastIndex(signed, "/")+1:]
+	if resp, body := get(t, playlist); resp.StatusCode != 200 || !strings.HasPrefix(string(body), "#EXTM3U") {
+		t.Errorf("signed playlist: %d %.40s", resp.StatusCode, body)
+	}
+	for _, p := range []string{"/media/" + vid + "/hls/index.m3u8", "/media/" + strings.Repeat("c", 24) + "/" + token + "/hls/index.m3u8", "/media/" + vid + "/0~x/hls/index.m3u8"} {
+		if resp, _ := get(t, e.srv.URL+p); resp.StatusCode != 403 {
+			t.Errorf("%s: %d, want 403", p, resp.StatusCode)
+		}
+	}
+
 	e.call(t, "GET", vpath+"?transcription=true", nil, &v)
 	if len(v.Transcription) != 5 || v.Transcription[2].Start != 2 || v.Transcription[2].Text != "second 2" {
 		t.Errorf("transcription %+v", v.Transcription)
@@ -285,7 +299,7 @@ func TestVideosAndTasks(t *testing.T) {
 	if code, _ := e.call(t, "GET", "/tasks/"+tk.ID, nil, nil); code != 404 {
 		t.Errorf("task of deleted video: %d", code)
 	}
-	resp, _ := get(t, e.srv.URL+"/media/"+vid+"/hls/index.m3u8")
+	resp, _ := get(t, playlist)
 	if resp.StatusCode != 404 {
 		t.Errorf("media of deleted video: %d", resp.StatusCode)
 	}
@@ -314,8 +328,8 @@ func TestVideosAndTasks(t *testing.T) {
 	}
 
 	// Media paths outside the served folders are not served.
-	for _, p := range []string{"/media/" + tk3.VideoID + "/source.mp4", "/media/../engine.db", "/media/" + vid + "/hls/../../x.m3u8"} {
-		if resp, _ := get(t, e.srv.URL+p); resp.StatusCode != 404 {
+	for _, p := range []string{signed + "/source.mp4", e.srv.URL + "/media/../engine.db", signed + "/hls/../../x.m3u8"} {
+		if resp, _ := get(t, p); resp.StatusCode != 404 && resp.StatusCode != 403 {
 			t.Errorf("%s: %d", p, resp.StatusCode)
 		}
 	}

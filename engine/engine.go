@@ -35,6 +35,9 @@ type Config struct {
 	MountPath string
 	// APIKey is the key clients send in x-api-key; "" accepts any.
 	APIKey string
+	// Media signs the media URLs the API hands out; nil: links under
+	// MountPath signed with a key of this process, good for 12 hours.
+	Media *wire.MediaLinks
 	// MaxUploadBytes limits uploads and downloads (default 2 GB).
 	MaxUploadBytes int64
 	// Workers bounds concurrent indexing (default runtime.NumCPU()).
@@ -98,7 +101,10 @@ func New(cfg Config) (*Engine, error) {
 		st.Close()
 		return nil, fmt.Errorf("engine: recover tasks: %w", err)
 	}
-	srv := &api.Server{Store: st, Ingest: mgr, Downloader: downloader, MountPath: cfg.MountPath,
+	if cfg.Media == nil {
+		cfg.Media = wire.NewMediaLinks(cfg.MountPath, nil, 0)
+	}
+	srv := &api.Server{Store: st, Ingest: mgr, Downloader: downloader, Media: cfg.Media,
 		APIKey: cfg.APIKey, MaxUploadBytes: cfg.MaxUploadBytes, Routes: cfg.Routes, Logger: cfg.Logger}
 	return &Engine{store: st, ingest: mgr, handler: srv.Handler()}, nil
 }

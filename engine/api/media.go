@@ -34,10 +34,15 @@ func setCORS(w http.ResponseWriter) {
 	h.Set("Access-Control-Expose-Headers", "Content-Length, Content-Range, Accept-Ranges")
 }
 
-// serveMedia serves /media/{video_id}/{file...} with byte ranges.
+// serveMedia serves /media/{video_id}/{token}/{file...} with byte ranges,
+// to holders of a link the engine signed.
 func (s *Server) serveMedia(w http.ResponseWriter, r *http.Request) error {
 	setCORS(w)
 	videoID, file := r.PathValue("video_id"), r.PathValue("file")
+	if !s.Media.Valid(videoID, r.PathValue("token")) {
+		return wire.Errorf(http.StatusForbidden, "media_link_invalid",
+			"This media link is not valid or has expired; ask the API for the video again for a fresh one.")
+	}
 	clean := path.Clean("/" + file)[1:]
 	folder, _, _ := strings.Cut(clean, "/")
 	ctype, known := mediaTypes[strings.ToLower(path.Ext(clean))]

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"glimpse/engine/store"
+	"glimpse/engine/wire"
 )
 
 // FuzzMediaPath checks that no request path reaches a file outside a
@@ -32,15 +33,19 @@ func FuzzMediaPath(f *testing.F) {
 	st, err := store.Open(filepath.Join(data, "engine.db"), videos)
 	must(err)
 	f.Cleanup(func() { st.Close() })
-	h := (&Server{Store: st, Logger: slog.New(slog.DiscardHandler)}).Handler()
+	links := wire.NewMediaLinks("", nil, 0)
+	h := (&Server{Store: st, Media: links, Logger: slog.New(slog.DiscardHandler)}).Handler()
+	signed := links.Path(id, "") // /media/{id}/{token}/
 
 	for _, seed := range []string{
-		"/media/" + id + "/hls/index.m3u8",
-		"/media/" + id + "/source.mp4",
-		"/media/" + id + "/hls/../source.mp4",
-		"/media/" + id + "/hls/%2e%2e/%2e%2e/%2e%2e/secret.m3u8",
+		signed + "hls/index.m3u8",
+		signed + "source.mp4",
+		signed + "hls/../source.mp4",
+		signed + "hls/%2e%2e/%2e%2e/%2e%2e/secret.m3u8",
+		signed + "..%2f..%2fsecret.m3u8",
 		"/media/..%2f..%2fsecret.m3u8",
-		"/media/" + id + "/hls//../../../secret.m3u8",
+		signed + "hls//../../../secret.m3u8",
+		"/media/" + id + "/hls/index.m3u8",
 	} {
 		f.Add(seed)
 	}

@@ -23,8 +23,8 @@ type Server struct {
 	Ingest *ingest.Manager
 	// Downloader checks video_url hosts before a task is created.
 	Downloader *ingest.Downloader
-	// MountPath is where the engine is mounted, for absolute media URLs.
-	MountPath string
+	// Media makes and checks the signed media URLs.
+	Media *wire.MediaLinks
 	// APIKey is the key clients must send in x-api-key; "" accepts any.
 	APIKey         string
 	MaxUploadBytes int64
@@ -37,7 +37,7 @@ type Server struct {
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 // Handler returns the routes: /v1.3/... behind the key check and /media/...
-// open to the browser.
+// open to whoever holds a signed link.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	api := func(pattern string, h http.Handler) {
@@ -75,8 +75,8 @@ func (s *Server) Handler() http.Handler {
 	api("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return wire.NotFound("There is no endpoint " + r.Method + " " + r.URL.Path + ".")
 	}))
-	mux.Handle("GET /media/{video_id}/{file...}", s.handle(s.serveMedia))
-	mux.Handle("HEAD /media/{video_id}/{file...}", s.handle(s.serveMedia))
+	mux.Handle("GET /media/{video_id}/{token}/{file...}", s.handle(s.serveMedia))
+	mux.Handle("HEAD /media/{video_id}/{token}/{file...}", s.handle(s.serveMedia))
 	mux.HandleFunc("OPTIONS /media/", func(w http.ResponseWriter, r *http.Request) {
 		setCORS(w)
 		w.WriteHeader(http.StatusNoContent)

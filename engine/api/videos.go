@@ -64,13 +64,12 @@ func (s *Server) hlsFor(r *http.Request, v *store.Video) *hlsJSON {
 	if !v.EnableStream || v.HLSStatus == "" {
 		return nil
 	}
-	base := wire.BaseURL(r, s.MountPath)
 	h := &hlsJSON{Status: v.HLSStatus, UpdatedAt: wire.Time(v.UpdatedAt), ThumbnailURLs: []string{}}
 	if v.HLSStatus == "COMPLETE" {
-		h.VideoURL = base + pipeline.MediaPath(v.ID, media.HLSDir+"/"+media.PlaylistName)
+		h.VideoURL = s.Media.URL(r, v.ID, media.HLSDir+"/"+media.PlaylistName)
 	}
 	for _, t := range v.Thumbnails {
-		h.ThumbnailURLs = append(h.ThumbnailURLs, base+pipeline.MediaPath(v.ID, t))
+		h.ThumbnailURLs = append(h.ThumbnailURLs, s.Media.URL(r, v.ID, t))
 	}
 	return h
 }

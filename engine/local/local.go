@@ -12,6 +12,7 @@ import (
 	"glimpse/engine/search"
 	"glimpse/engine/understand"
 	"glimpse/engine/understand/onnx"
+	"glimpse/engine/wire"
 )
 
 // Config is the engine's configuration; the parts added here may grow
@@ -34,7 +35,12 @@ func New(cfg Config) (*engine.Engine, error) {
 	// Understanding runs as ingest stages; search follows ready and deleted
 	// videos as a listener and loads the ready ones once the engine exists.
 	ucfg := understand.Config{Logger: ec.Logger}
-	scfg := search.Config{MountPath: ec.MountPath, AllowPrivateURLs: ec.AllowPrivateURLs, Logger: ec.Logger}
+	// One set of media links, so search's thumbnails and the API's videos
+	// are signed alike.
+	if ec.Media == nil {
+		ec.Media = wire.NewMediaLinks(ec.MountPath, nil, 0)
+	}
+	scfg := search.Config{Media: ec.Media, AllowPrivateURLs: ec.AllowPrivateURLs, Logger: ec.Logger}
 	if cfg.ImageTextModel != nil {
 		// Loaded once and kept for the life of the process.
 		model, err := onnx.Load(*cfg.ImageTextModel)

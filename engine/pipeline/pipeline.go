@@ -156,8 +156,3 @@ type Catalog interface {
 	// 404 resource_not_exist for one that does not.
 	IndexExists(ctx context.Context, indexID string) (bool, error)
 }
-
-// MediaPath is the URL path, relative to the engine's mount, under which a
-// file in a video's Dir is served: /media/{video_id}/{rel}. The core serves
-// the subfolders hls/, thumbnails/ and clips/ of a video's Dir.
-func MediaPath(videoID, rel string) string { return "/media/" + videoID + "/" + rel }

@@ -122,7 +122,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.search = New(Config{MountPath: "/engine", PageTTL: 10 * time.Minute, Embedder: st,
+	h.search = New(Config{Media: wire.NewMediaLinks("/engine", nil, 0), PageTTL: 10 * time.Minute, Embedder: st,
 		Now: func() time.Time { h.mu.Lock(); defer h.mu.Unlock(); return h.now }})
 	if err := h.search.Attach(context.Background(), h.catalog); err != nil {
 		t.Fatal(err)
@@ -281,8 +281,10 @@ func TestImageQueryRanksAerialShotsFirst(t *testing.T) {
 	if !ok {
 		t.Errorf("top clip %.1f-%.1f (score %.1f) is not aerial footage", top.Start, top.End, top.Score)
 	}
-	if !strings.HasPrefix(top.ThumbnailURL, h.srv.URL+"/engine/media/"+exampleVideo+"/clips/") {
-		t.Errorf("thumbnail_url %q is not an absolute media URL", top.ThumbnailURL)
+	// An absolute, signed media URL: /engine/media/{video}/{token}/clips/...
+	rest, ok := strings.CutPrefix(top.ThumbnailURL, h.srv.URL+"/engine/media/"+exampleVideo+"/")
+	if _, file, _ := strings.Cut(rest, "/"); !ok || !strings.HasPrefix(file, "clips/") || !h.search.cfg.Media.Valid(exampleVideo, rest[:strings.Index(rest, "/")]) {
+		t.Errorf("thumbnail_url %q is not a signed, absolute media URL", top.ThumbnailURL)
 	}
 }
 

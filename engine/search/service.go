@@ -29,8 +29,8 @@ import (
 
 // Config configures the search and embed endpoints.
 type Config struct {
-	// MountPath is where the engine is mounted, for absolute thumbnail URLs.
-	MountPath string
+	// Media makes the signed thumbnail URLs.
+	Media *wire.MediaLinks
 	// PageTTL is how long search pages stay retrievable; default one hour.
 	PageTTL time.Duration
 	// AllowPrivateURLs lets query_media_url and video_url reach loopback and
@@ -103,6 +103,9 @@ func New(cfg Config) *Search {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
+	}
+	if cfg.Media == nil {
+		cfg.Media = wire.NewMediaLinks("", nil, 0)
 	}
 	s := &Search{cfg: cfg, pages: newPageStore(), log: cfg.Logger,
 		fetch: guardedClient(cfg.AllowPrivateURLs)}
@@ -558,7 +561,6 @@ type pageJSON struct {
 }
 
 func (s *Search) writePage(w http.ResponseWriter, r *http.Request, rs *resultSet, page int) {
-	base := wire.BaseURL(r, s.cfg.MountPath)
 	total := rs.count()
 	lo := (page - 1) * rs.limit
 	hi := min(lo+rs.limit, total)
@@ -576,7 +578,7 @@ func (s *Search) writePage(w http.ResponseWriter, r *http.Request, rs *resultSet
 		j := resultJSON{VideoID: v.VideoID, Score: round2(h.score * 100), Start: round2(c.Start),
 			End: round2(c.End), Confidence: confidence(h.score), Rank: rank}
 		if c.Thumb != "" {
-			j.ThumbnailURL = base + pipeline.MediaPath(v.VideoID, c.Thumb)
+			j.ThumbnailURL = s.cfg.Media.URL(r, v.VideoID, c.Thumb)
 		}
 		if m := rs.metas[ref.video]; rs.withMeta && m != nil {
 			j.UserMetadata = m.UserMetadata

@@ -24,7 +24,7 @@ for (const [i, c] of clips.entries()) {
   assert.equal(c.videoId, videoId);
   assert.ok(c.start < c.end, `clip ${c.start}-${c.end}`);
   assert.equal(c.rank, i + 1, "ranks run on across pages");
-  assert.match(c.thumbnailUrl, /^http:\/\/.+\/media\/[0-9a-f]{24}\/clips\/\d+\.jpg$/);
+  assert.match(c.thumbnailUrl, /^http:\/\/.+\/media\/[0-9a-f]{24}\/[0-9a-z]+~[\w-]+\/clips\/\d+\.jpg$/);
 }
 assert.ok(clips.slice(0, 3).some((c) => overlaps(c, 51, 62) || overlaps(c, 106, 118)), "the caption clip is not in the top 3");
 
