@@ -159,7 +159,7 @@ func TestVideosAndTasks(t *testing.T) {
 	e := startEngine(t, engine.Config{Stages: []pipeline.Stage{transcriptStage{}}, Listeners: []pipeline.Listener{listener}})
 	ixID := e.createIndex(t, "life")
 	code, out := e.upload(t, map[string]string{"index_id": ixID, "user_metadata": `{"topic":"test","rank":3}`}, fixture(t, "good.mp4"))
-	if code != 201 {
+	if code != 200 {
 		t.Fatalf("%d %v", code, out)
 	}
 	tk := e.waitTask(t, out["_id"].(string))

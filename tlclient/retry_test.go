@@ -19,6 +19,8 @@ const (
 	okTask     = `{"_id":"t1","video_id":"v1"}`
 	busyBody   = `{"code":"too_many_requests","message":"slow down"}`
 	brokenBody = `{"code":"internal_error","message":"try again"}`
+	// createTaskIs200 names why the created task's 200 is beyond the seed.
+	createTaskIs200 = "full description (what the live API does): POST /tasks answers 200; the seed says 201"
 )
 
 func TestRetriedFileUploadResendsWholeFile(t *testing.T) {
@@ -32,7 +34,7 @@ func TestRetriedFileUploadResendsWholeFile(t *testing.T) {
 	for _, status := range []int{408, 429, 500, 503} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			srv.t = t
-			srv.queue("", nil, reply{status: status, body: brokenBody}, reply{status: 201, body: okTask})
+			srv.queue(createTaskIs200, nil, reply{status: status, body: brokenBody}, reply{status: 200, body: okTask})
 			var progress []int64
 			res, err := srv.client().CreateTask(context.Background(), CreateTaskRequest{IndexID: "ix1", Video: FileUpload(path),
 				OnUploadProgress: func(sent int64) { progress = append(progress, sent) }})
@@ -60,7 +62,7 @@ func TestOneShotReaderIsNotResent(t *testing.T) {
 	for _, status := range []int{408, 429, 502} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			srv.t = t
-			srv.queue("", nil, reply{status: status, body: busyBody}, reply{status: 201, body: okTask})
+			srv.queue(createTaskIs200, nil, reply{status: status, body: busyBody}, reply{status: 200, body: okTask})
 			_, err := srv.client().CreateTask(context.Background(), CreateTaskRequest{IndexID: "ix1",
 				Video: ReaderUpload(strings.NewReader("one-shot bytes"), "pipe.mp4", -1)})
 			if !errors.Is(err, ErrNotReplayable) {

@@ -202,7 +202,7 @@ func (c *child) upload(indexID, file string) (string, error) {
 		Message string `json:"message"`
 	}
 	json.NewDecoder(resp.Body).Decode(&out)
-	if resp.StatusCode != http.StatusCreated {
+	if resp.StatusCode != http.StatusOK {
 		return "", fmt.Errorf("upload: %d %s %s", resp.StatusCode, out.Code, out.Message)
 	}
 	return out.ID, nil

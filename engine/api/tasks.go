@@ -298,6 +298,6 @@ func (s *Server) createTask(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	wire.WriteJSON(w, http.StatusCreated, map[string]string{"_id": created.TaskID, "video_id": created.VideoID})
+	wire.WriteJSON(w, http.StatusOK, map[string]string{"_id": created.TaskID, "video_id": created.VideoID})
 	return nil
 }

@@ -248,7 +248,7 @@ func (t *embedTasks) handleCreate(w http.ResponseWriter, r *http.Request) error 
 	t.mu.Unlock()
 	t.wg.Add(1)
 	go t.process(task, f.Name())
-	wire.WriteJSON(w, http.StatusCreated, map[string]string{"_id": task.ID})
+	wire.WriteJSON(w, http.StatusOK, map[string]string{"_id": task.ID})
 	return nil
 }
 
