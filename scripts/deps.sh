@@ -2,14 +2,22 @@
 # Installs the Debian packages Glimpse needs, when missing.
 #   scripts/deps.sh run    what the product needs to serve
 #   scripts/deps.sh test   that, plus what the tests need
+#   scripts/deps.sh quality  what serves, plus what bench/quality builds its
+#                            test videos from (photographs, voices, a font)
 # As root (or with sudo) it runs apt-get; otherwise it prints the exact command and stops.
 set -euo pipefail
 
 run_pkgs=(ffmpeg pocketsphinx pocketsphinx-en-us tesseract-ocr tesseract-ocr-eng)
 test_pkgs=(chromium pocketsphinx-testdata nodejs npm)
+quality_pkgs=(mate-backgrounds flite fonts-dejavu-core)
 
 want=("${run_pkgs[@]}")
-[ "${1:-run}" = test ] && want+=("${test_pkgs[@]}")
+case "${1:-run}" in
+  run) ;;
+  test) want+=("${test_pkgs[@]}") ;;
+  quality) want+=("${quality_pkgs[@]}") ;;
+  *) echo "usage: scripts/deps.sh [run|test|quality]" >&2; exit 2 ;;
+esac
 
 missing=()
 for p in "${want[@]}"; do
