@@ -6,7 +6,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -103,7 +102,7 @@ func (t Tools) PackageHLS(ctx context.Context, src, outDir string, info *Info, p
 // runWithProgress runs ffmpeg with "-progress pipe:1" and reports out_time
 // as a fraction of duration.
 func (t Tools) runWithProgress(ctx context.Context, args []string, duration float64, progress func(float64)) error {
-	cmd := exec.CommandContext(ctx, t.ffmpeg(), args...)
+	cmd := Command(ctx, t.ffmpeg(), args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.StdoutPipe()

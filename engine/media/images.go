@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 )
@@ -19,7 +18,7 @@ func (t Tools) Frame(ctx context.Context, src string, at float64, out string) er
 	tmp := out + ".tmp.jpg"
 	args := []string{"-nostdin", "-v", "error", "-y", "-ss", strconv.FormatFloat(max(0, at), 'f', 3, 64), "-i", src,
 		"-frames:v", "1", "-an", "-vf", fmt.Sprintf("scale='min(%d,iw)':-2", imageWidth), "-q:v", "4", tmp}
-	cmd := exec.CommandContext(ctx, t.ffmpeg(), args...)
+	cmd := Command(ctx, t.ffmpeg(), args...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	if err := cmd.Run(); err != nil {

@@ -9,7 +9,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
-	"os/exec"
 	"strconv"
 	"strings"
 )
@@ -84,7 +83,7 @@ func (e *ProbeError) Error() string { return "ffprobe: " + e.Detail }
 // Probe reads path's streams and duration. A file ffprobe cannot parse is a
 // *ProbeError.
 func (t Tools) Probe(ctx context.Context, path string) (*Info, error) {
-	cmd := exec.CommandContext(ctx, t.ffprobe(), "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path)
+	cmd := Command(ctx, t.ffprobe(), "-v", "error", "-print_format", "json", "-show_format", "-show_streams", path)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -136,7 +135,7 @@ func (t Tools) Probe(ctx context.Context, path string) (*Info, error) {
 // keyframes of the first video stream (the end counts as a keyframe). Stream
 // copy can cut HLS segments only at keyframes.
 func (t Tools) MaxKeyframeGap(ctx context.Context, path string, duration float64) (float64, error) {
-	cmd := exec.CommandContext(ctx, t.ffprobe(), "-v", "error", "-select_streams", "v:0",
+	cmd := Command(ctx, t.ffprobe(), "-v", "error", "-select_streams", "v:0",
 		"-show_entries", "packet=pts_time,flags", "-of", "csv=p=0", path)
 	out, err := cmd.StdoutPipe()
 	if err != nil {

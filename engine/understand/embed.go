@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 
+	"glimpse/engine/media"
 	"glimpse/engine/pipeline"
 )
 
@@ -39,7 +39,7 @@ func (s *Stage) EmbedVideo(ctx context.Context, path string) ([]ClipFeatures, er
 // probe reads a file's duration and picture size with ffprobe.
 func (s *Stage) probe(ctx context.Context, path string) (*pipeline.Video, error) {
 	ffprobe := filepath.Join(filepath.Dir(s.ffmpeg), "ffprobe")
-	out, err := exec.CommandContext(ctx, ffprobe, "-v", "error", "-print_format", "json",
+	out, err := media.Command(ctx, ffprobe, "-v", "error", "-print_format", "json",
 		"-show_format", "-show_streams", path).Output()
 	if err != nil {
 		return nil, fmt.Errorf("the file is not a readable video")

@@ -6,7 +6,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os/exec"
+
+	"glimpse/engine/media"
 )
 
 // frame is one decoded picture, packed RGB, row after row.
@@ -35,7 +36,7 @@ func decodeSize(w, h int) (int, int) {
 // 1/fps seconds. fn must not keep f.Pix: its buffer is reused.
 func decodeFrames(ctx context.Context, ffmpeg, src string, srcW, srcH int, fps float64, fn func(f *frame) error) error {
 	w, h := decodeSize(srcW, srcH)
-	cmd := exec.CommandContext(ctx, ffmpeg, "-nostdin", "-v", "error", "-i", src,
+	cmd := media.Command(ctx, ffmpeg, "-nostdin", "-v", "error", "-i", src,
 		"-an", "-sn", "-vf", fmt.Sprintf("fps=%g,scale=%d:%d:flags=area", fps, w, h),
 		"-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1")
 	var stderr bytes.Buffer

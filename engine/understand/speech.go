@@ -8,13 +8,14 @@ import (
 	"fmt"
 	"math"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"glimpse/engine/media"
 )
 
 // Word is one recognised word with its timing, seconds from the start.
@@ -67,7 +68,7 @@ func (s *Speech) RecognizeProgress(ctx context.Context, src string, progress fun
 	}
 	defer os.RemoveAll(tmp)
 	raw := filepath.Join(tmp, "audio.raw")
-	cmd := exec.CommandContext(ctx, s.FFmpeg, "-nostdin", "-v", "error", "-i", src, "-vn", "-ac", "1",
+	cmd := media.Command(ctx, s.FFmpeg, "-nostdin", "-v", "error", "-i", src, "-vn", "-ac", "1",
 		"-ar", strconv.Itoa(sampleRate), "-f", "s16le", "-y", raw)
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("extract audio: %v: %s", err, lastLine(string(out)))
@@ -277,7 +278,7 @@ func (s *Speech) decode(ctx context.Context, dir string, worker int, segs []segm
 	} else {
 		args = append(args, s.Args...)
 	}
-	cmd := exec.CommandContext(ctx, s.Batch, args...)
+	cmd := media.Command(ctx, s.Batch, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
