@@ -460,7 +460,7 @@ func TestVideosAndTasksPages(t *testing.T) {
 		if doc.Find(`[data-task-id="`+taskID+`"]`).Length() != 0 {
 			t.Error("deleted task still among recent uploads")
 		}
-		// The API deletes a task's video with it.
+		// Deleting a task deletes its video with it.
 		if n := doc.Find("[data-testid=video-card]").Length(); n != 0 {
 			t.Errorf("%d videos left after deleting the task", n)
 		}

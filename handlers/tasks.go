@@ -137,7 +137,7 @@ func (s *Server) confirmDeleteTask(c *gin.Context) error {
 	}
 	msg := "This cannot be undone."
 	if tv.VideoID != "" {
-		msg = "The API deletes the task's video with it: it leaves the index and can no longer be searched. " + msg
+		msg = "The task's video is deleted with it: it leaves the index and can no longer be searched. " + msg
 	}
 	return render(c, templates.ConfirmPage(s.page(c, "Delete task"), templates.ConfirmView{
 		Heading: "Delete the task for “" + orDefault(tv.Filename, tv.ID) + "”?", Message: msg,
@@ -146,8 +146,19 @@ func (s *Server) confirmDeleteTask(c *gin.Context) error {
 }
 
 func (s *Server) deleteTask(c *gin.Context) error {
-	id := c.Param("taskID")
-	if err := s.backend(c).Client.DeleteTask(c.Request.Context(), id); err != nil {
+	ctx, api, id := c.Request.Context(), s.backend(c).Client, c.Param("taskID")
+	// The API deletes a ready task only once its video is gone (the
+	// documented order), so the video goes first.
+	t, err := api.GetTask(ctx, id)
+	if err != nil {
+		return err
+	}
+	if t.Status == tlclient.TaskReady {
+		if err := api.DeleteVideo(ctx, t.IndexID, t.VideoID); err != nil && !errors.Is(err, tlclient.ErrNotFound) {
+			return err
+		}
+	}
+	if err := api.DeleteTask(ctx, id); err != nil {
 		return err
 	}
 	st := s.Sessions.Get(c.Request)

@@ -108,10 +108,15 @@ func (s *Server) getTask(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) deleteTask(w http.ResponseWriter, r *http.Request) error {
 	id := r.PathValue("task_id")
 	err := s.Ingest.DeleteTask(r.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
 		return notFound("task", id)
-	}
-	if err != nil {
+	case errors.Is(err, store.ErrTaskUnfinished):
+		return wire.ParameterInvalid("The task " + id + " is still being indexed; only a ready or failed task can be deleted.")
+	case errors.Is(err, store.ErrTaskVideoIndexed):
+		return wire.ParameterInvalid("The task " + id + " is ready and its video is still indexed; delete the video first " +
+			"(DELETE /indexes/{index-id}/videos/{video-id}), then the task.")
+	case err != nil:
 		return err
 	}
 	return noContent(w)

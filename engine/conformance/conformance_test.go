@@ -40,6 +40,9 @@ var scripts = []sdkScript{
 	{file: "sdk_gist_summarize.mjs", sdk: "1.2.0"},
 	// Search and embeddings (engine/search) over the example sdk_core leaves.
 	{file: "sdk_search.mjs", sdk: "1.3.4"},
+	// Last: the documented teardown (video, then task, then index) with
+	// the oldest SDK.
+	{file: "sdk_cleanup.mjs", sdk: "1.2.0", check: checkDeletedFiles},
 }
 
 // harness is the live engine and the media server the scripts use.
@@ -173,7 +176,15 @@ func checkCore(t *testing.T, h *harness, result map[string]any) {
 			t.Errorf("%d segments for 160 s; want segments of a few seconds", segments)
 		}
 	}
+	checkDeletedFiles(t, h, result)
+}
+
+// checkDeletedFiles: the videos a script deleted left no files.
+func checkDeletedFiles(t *testing.T, h *harness, result map[string]any) {
 	deleted, _ := result["deleted_video_ids"].([]any)
+	if len(deleted) == 0 {
+		t.Error("no deleted_video_ids in RESULT")
+	}
 	for _, id := range deleted {
 		if _, err := os.Stat(filepath.Join(h.dataDir, "videos", id.(string))); !os.IsNotExist(err) {
 			t.Errorf("files of deleted video %s remain: %v", id, err)

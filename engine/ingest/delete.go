@@ -4,14 +4,16 @@ import (
 	"context"
 )
 
-// DeleteTask removes a task with its video and files, stopping any work on it.
+// DeleteTask removes a ready or failed task, with its video and files when
+// the video was never indexed (store.DeleteTask says which it refuses).
 func (m *Manager) DeleteTask(ctx context.Context, taskID string) error {
-	indexID, videoID, err := m.cfg.Store.DeleteTask(ctx, taskID)
+	indexID, videoID, videoDeleted, err := m.cfg.Store.DeleteTask(ctx, taskID)
 	if err != nil {
 		return err
 	}
-	m.stop(taskID)
-	m.afterVideoDeleted(indexID, videoID)
+	if videoDeleted {
+		m.afterVideoDeleted(indexID, videoID)
+	}
 	return nil
 }
 

@@ -60,11 +60,19 @@ CREATE TABLE IF NOT EXISTS videos (
 	indexed_at    INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS videos_index ON videos(index_id, ready);
-CREATE TABLE IF NOT EXISTS tasks (
+` + tasksTable + `
+CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status, seq);
+CREATE INDEX IF NOT EXISTS tasks_index ON tasks(index_id, seq);
+`
+
+// tasksTable outlives a task's video: the documented order deletes a video,
+// then its task, so video_id is no foreign key. Once the video is gone, the
+// task answers with the video's filename, duration and size copied here.
+const tasksTable = `CREATE TABLE IF NOT EXISTS tasks (
 	seq             INTEGER PRIMARY KEY AUTOINCREMENT,
 	id              TEXT NOT NULL UNIQUE,
 	index_id        TEXT NOT NULL REFERENCES indexes(id) ON DELETE CASCADE,
-	video_id        TEXT NOT NULL REFERENCES videos(id) ON DELETE CASCADE,
+	video_id        TEXT NOT NULL,
 	status          TEXT NOT NULL,
 	progress        REAL NOT NULL DEFAULT 0,
 	failure_code    TEXT NOT NULL DEFAULT '',
@@ -72,11 +80,12 @@ CREATE TABLE IF NOT EXISTS tasks (
 	video_url       TEXT NOT NULL DEFAULT '',
 	attempts        INTEGER NOT NULL DEFAULT 0,
 	created_at      INTEGER NOT NULL,
-	updated_at      INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS tasks_status ON tasks(status, seq);
-CREATE INDEX IF NOT EXISTS tasks_index ON tasks(index_id, seq);
-`
+	updated_at      INTEGER NOT NULL,
+	filename        TEXT NOT NULL DEFAULT '',
+	duration        REAL NOT NULL DEFAULT 0,
+	width           INTEGER NOT NULL DEFAULT 0,
+	height          INTEGER NOT NULL DEFAULT 0
+);`
 
 // Open opens (creating if needed) the database at path. videosDir is the
 // folder holding one directory per video; Catalog answers with paths in it.
@@ -95,6 +104,10 @@ func Open(path, videosDir string) (*Store, error) {
 	if _, err := db.Exec(schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("store: create schema: %w", err)
+	}
+	if err := detachTasksFromVideos(context.Background(), db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: migrate tasks: %w", err)
 	}
 	return &Store{db: db, videosDir: videosDir}, nil
 }

@@ -33,22 +33,35 @@ type Task struct {
 	Attempts  int
 	CreatedAt time.Time
 	UpdatedAt time.Time
-	Video     Video
+	// Video is the task's video; once VideoDeleted, only its ID, IndexID,
+	// Filename, Duration, Width and Height are left, copied into the task.
+	Video        Video
+	VideoDeleted bool
 }
 
+// ErrTaskUnfinished refuses to delete a task that is still being indexed.
+var ErrTaskUnfinished = errors.New("store: task is neither ready nor failed")
+
+// ErrTaskVideoIndexed refuses to delete a ready task whose video is still
+// in its index: the documented order deletes the video first.
+var ErrTaskVideoIndexed = errors.New("store: the task's video is still indexed")
+
+// taskColumns are the task's columns, then its video's (videoColumns, in
+// order) or, once the video is deleted, what the task kept of it.
 const taskColumns = `t.id, t.index_id, t.video_id, t.status, t.progress, t.failure_code, t.failure_message,
-	t.video_url, t.attempts, t.created_at, t.updated_at, ` + videoColumns
+	t.video_url, t.attempts, t.created_at, t.updated_at,
+	t.video_id, t.index_id, COALESCE(v.filename, t.filename), COALESCE(v.title, ''), COALESCE(v.duration, t.duration),
+	COALESCE(v.fps, 0), COALESCE(v.width, t.width), COALESCE(v.height, t.height), COALESCE(v.size, 0),
+	COALESCE(v.has_audio, 0), COALESCE(v.source, ''), COALESCE(v.user_metadata, '{}'), COALESCE(v.enable_stream, 0),
+	COALESCE(v.hls_status, ''), COALESCE(v.thumbnails, '[]'), COALESCE(v.ready, 0),
+	COALESCE(v.created_at, t.created_at), COALESCE(v.updated_at, t.updated_at), COALESCE(v.indexed_at, 0),
+	v.id IS NULL`
 
 func scanTask(sc interface{ Scan(...any) error }) (*Task, error) {
 	var t Task
 	var created, updated int64
-	var v *Video
-	err := func() error {
-		var inner error
-		v, inner = scanVideo(scanPrefix{sc: sc, prefix: []any{&t.ID, &t.IndexID, &t.VideoID, &t.Status, &t.Progress,
-			&t.FailureCode, &t.FailureMessage, &t.VideoURL, &t.Attempts, &created, &updated}})
-		return inner
-	}()
+	v, err := scanVideo(scanAround{sc: sc, prefix: []any{&t.ID, &t.IndexID, &t.VideoID, &t.Status, &t.Progress,
+		&t.FailureCode, &t.FailureMessage, &t.VideoURL, &t.Attempts, &created, &updated}, suffix: []any{&t.VideoDeleted}})
 	if err != nil {
 		return nil, err
 	}
@@ -57,15 +70,17 @@ func scanTask(sc interface{ Scan(...any) error }) (*Task, error) {
 	return &t, nil
 }
 
-// scanPrefix lets scanVideo fill the video columns that follow the task's.
-type scanPrefix struct {
-	sc     interface{ Scan(...any) error }
-	prefix []any
+// scanAround lets scanVideo fill the video columns between the task's own.
+type scanAround struct {
+	sc             interface{ Scan(...any) error }
+	prefix, suffix []any
 }
 
-func (p scanPrefix) Scan(dest ...any) error { return p.sc.Scan(append(p.prefix, dest...)...) }
+func (p scanAround) Scan(dest ...any) error {
+	return p.sc.Scan(append(append(append([]any{}, p.prefix...), dest...), p.suffix...)...)
+}
 
-const taskFrom = ` FROM tasks t JOIN videos v ON v.id = t.video_id`
+const taskFrom = ` FROM tasks t LEFT JOIN videos v ON v.id = t.video_id`
 
 // CreateTask inserts a task and its video in one transaction.
 func (s *Store) CreateTask(ctx context.Context, t *Task, v *Video) error {
@@ -120,7 +135,7 @@ func (s *Store) ListTasks(ctx context.Context, f TaskFilter, p Page) ([]Task, in
 		}
 	}
 	if f.Filename != "" {
-		conds, args = append(conds, "v.filename = ?"), append(args, f.Filename)
+		conds, args = append(conds, "COALESCE(v.filename, t.filename) = ?"), append(args, f.Filename)
 	}
 	where := ""
 	if len(conds) > 0 {
@@ -231,24 +246,36 @@ func (s *Store) Unfinished(ctx context.Context) ([]Task, error) {
 	return tasks, err
 }
 
-// DeleteTask removes a task and its video and returns their index's and
-// the video's ids.
-func (s *Store) DeleteTask(ctx context.Context, id string) (indexID, videoID string, err error) {
+// DeleteTask removes a ready or failed task and returns its index's and
+// video's ids. A failed task's video was never indexed and goes with it
+// (videoDeleted); a ready task's video must have been deleted before.
+func (s *Store) DeleteTask(ctx context.Context, id string) (indexID, videoID string, videoDeleted bool, err error) {
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, `SELECT index_id, video_id FROM tasks WHERE id = ?`, id).Scan(&indexID, &videoID)
-		if errors.Is(err, sql.ErrNoRows) {
+		var status string
+		var videoReady sql.NullBool
+		err := tx.QueryRowContext(ctx, `SELECT t.index_id, t.video_id, t.status, v.ready FROM tasks t LEFT JOIN videos v ON v.id = t.video_id WHERE t.id = ?`, id).
+			Scan(&indexID, &videoID, &status, &videoReady)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
 			return ErrNotFound
-		}
-		if err != nil {
+		case err != nil:
 			return err
+		case status != StatusReady && status != StatusFailed:
+			return ErrTaskUnfinished
+		case videoReady.Valid && videoReady.Bool:
+			return ErrTaskVideoIndexed
 		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE id = ?`, id); err != nil {
 			return err
 		}
+		if !videoReady.Valid {
+			return nil // deleted first
+		}
+		videoDeleted = true
 		_, err = tx.ExecContext(ctx, `DELETE FROM videos WHERE id = ?`, videoID)
 		return err
 	})
-	return indexID, videoID, err
+	return indexID, videoID, videoDeleted, err
 }
 
 // Requeue puts a task back in the queue with no progress. refund undoes the

@@ -168,12 +168,20 @@ func (s *Store) UpdateVideo(ctx context.Context, indexID, videoID string, title 
 	})
 }
 
-// DeleteVideo removes a video and its task and returns the task's id, which
-// the caller cancels if it is still running.
+// DeleteVideo removes a video with its unfinished task, whose id it
+// returns for the caller to cancel; a ready or failed task stays.
 func (s *Store) DeleteVideo(ctx context.Context, indexID, videoID string) ([]string, error) {
-	var tasks []string
+	var unfinished []string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM tasks WHERE video_id = ?`, videoID)
+		var exists int
+		err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM videos WHERE id = ? AND index_id = ?`, videoID, indexID).Scan(&exists)
+		if err != nil {
+			return err
+		}
+		if exists == 0 {
+			return ErrNotFound
+		}
+		rows, err := tx.QueryContext(ctx, `DELETE FROM tasks WHERE video_id = ? AND status NOT IN (?, ?) RETURNING id`, videoID, StatusReady, StatusFailed)
 		if err != nil {
 			return err
 		}
@@ -183,17 +191,20 @@ func (s *Store) DeleteVideo(ctx context.Context, indexID, videoID string) ([]str
 				rows.Close()
 				return err
 			}
-			tasks = append(tasks, id)
+			unfinished = append(unfinished, id)
 		}
 		rows.Close()
-		if _, err := tx.ExecContext(ctx, `DELETE FROM tasks WHERE video_id = ?`, videoID); err != nil {
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		res, err := tx.ExecContext(ctx, `DELETE FROM videos WHERE id = ? AND index_id = ?`, videoID, indexID)
-		if err != nil {
+		// A finished task stays until it is deleted and keeps what it shows
+		// of its video.
+		if _, err := tx.ExecContext(ctx, `UPDATE tasks SET (filename, duration, width, height) =
+			(SELECT filename, duration, width, height FROM videos WHERE id = ?) WHERE video_id = ?`, videoID, videoID); err != nil {
 			return err
 		}
-		return oneRow(res)
+		_, err = tx.ExecContext(ctx, `DELETE FROM videos WHERE id = ?`, videoID)
+		return err
 	})
-	return tasks, err
+	return unfinished, err
 }

@@ -112,8 +112,15 @@ await expectError("wrong key", () => stranger.indexes.list(), 401, "api_key_inva
 step("delete");
 await client.tasks.delete(broken.id);
 await expectError("deleted task", () => client.tasks.retrieve(broken.id), 404, "resource_not_exist");
+// A ready task goes after its video (the documented order), not before.
+await expectError("ready task before its video", () => client.tasks.delete(byURL.id), 400, "parameter_invalid", TwelvelabsApi.BadRequestError);
 await client.indexes.videos.delete(index.id, byURL.videoId);
 await expectError("deleted video", () => client.indexes.videos.retrieve(index.id, byURL.videoId), 404, "resource_not_exist");
+const orphan = await client.tasks.retrieve(byURL.id);
+assert.equal(orphan.status, "ready");
+assert.equal(orphan.systemMetadata.filename, "example.mp4");
+await client.tasks.delete(byURL.id);
+await expectError("deleted task of a deleted video", () => client.tasks.retrieve(byURL.id), 404, "resource_not_exist");
 await client.indexes.delete(other.id);
 await expectError("deleted index", () => client.indexes.retrieve(other.id), 404, "resource_not_exist");
 const left = (await collect(client.indexes.videos.list(index.id))).map((v) => v.id);
