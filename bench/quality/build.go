@@ -130,6 +130,13 @@ func build(ctx context.Context, dir string, spec videoSpec) (*builtVideo, error)
 	if err := os.WriteFile(meta, b, 0o644); err != nil {
 		return nil, err
 	}
+	// Builds of this video from an older spec are of no further use.
+	old, _ := filepath.Glob(filepath.Join(dir, spec.Name+"-????????????.*"))
+	for _, f := range old {
+		if !strings.HasPrefix(f, base+".") {
+			os.Remove(f)
+		}
+	}
 	return bv, nil
 }
 

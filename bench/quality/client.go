@@ -128,6 +128,45 @@ func (c *client) ingestAll(ctx context.Context, videos []*builtVideo) (string, e
 	return idx.ID, nil
 }
 
+// ingested records, in a kept data folder, which engine video each built
+// file became.
+type ingested struct {
+	IndexID string
+	Videos  map[string]string // built file -> video id
+}
+
+func saveIngested(data, indexID string, videos []*builtVideo) error {
+	in := ingested{IndexID: indexID, Videos: map[string]string{}}
+	for _, bv := range videos {
+		in.Videos[bv.Path] = bv.ID
+	}
+	b, _ := json.MarshalIndent(in, "", " ")
+	return os.WriteFile(filepath.Join(data, "quality-ingested.json"), b, 0o644)
+}
+
+// reuse sets each video's ID from a kept data folder when every one of
+// them is there and ready.
+func (c *client) reuse(ctx context.Context, data string, videos []*builtVideo) (string, bool) {
+	b, err := os.ReadFile(filepath.Join(data, "quality-ingested.json"))
+	if err != nil {
+		return "", false
+	}
+	var in ingested
+	if json.Unmarshal(b, &in) != nil {
+		return "", false
+	}
+	for _, bv := range videos {
+		id := in.Videos[bv.Path]
+		if m, err := c.catalog.FindVideo(ctx, id); id == "" || err != nil || !m.Ready {
+			return "", false
+		}
+	}
+	for _, bv := range videos {
+		bv.ID = in.Videos[bv.Path]
+	}
+	return in.IndexID, true
+}
+
 // hit is one search result.
 type hit struct {
 	VideoID    string  `json:"video_id"`

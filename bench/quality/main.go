@@ -46,6 +46,8 @@ func measureAll(ctx context.Context, args []string, stdout io.Writer) error {
 	work := fs.String("work", "", "folder for the built videos (default <repo>/.cache/quality)")
 	verbose := fs.Bool("v", false, "print every query's results, every answer, chapter and title")
 	only := fs.String("video", "", "measure only the video of this name")
+	keep := fs.String("data", "", "keep the engine's data here and, when it already holds these videos ingested, measure them\n"+
+		"without ingesting again (for changes to search or generation; a change to understanding needs a fresh folder)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -79,11 +81,17 @@ func measureAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("no video named %q", *only)
 	}
 
-	data, err := os.MkdirTemp("", "glimpse-quality-")
-	if err != nil {
+	data := *keep
+	if data == "" {
+		tmp, err := os.MkdirTemp("", "glimpse-quality-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		data = tmp
+	} else if err := os.MkdirAll(data, 0o755); err != nil {
 		return err
 	}
-	defer os.RemoveAll(data)
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	eng, err := local.New(local.Config{Config: engine.Config{DataDir: data, Logger: log}})
 	if err != nil {
@@ -94,12 +102,22 @@ func measureAll(ctx context.Context, args []string, stdout io.Writer) error {
 	defer srv.Close()
 	c := &client{base: srv.URL + "/v1.3", catalog: eng.Catalog()}
 
-	t0 := time.Now()
-	indexID, err := c.ingestAll(ctx, videos)
-	if err != nil {
-		return err
+	indexID, ok := c.reuse(ctx, data, videos)
+	if ok {
+		fmt.Fprintf(os.Stderr, "reusing the %d videos ingested in %s\n", len(videos), data)
+	} else {
+		t0 := time.Now()
+		indexID, err = c.ingestAll(ctx, videos)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "ingested %d videos in %s\n", len(videos), time.Since(t0).Round(time.Millisecond))
+		if *keep != "" {
+			if err := saveIngested(data, indexID, videos); err != nil {
+				return err
+			}
+		}
 	}
-	fmt.Fprintf(os.Stderr, "ingested %d videos in %s\n", len(videos), time.Since(t0).Round(time.Millisecond))
 
 	var detail io.Writer = io.Discard
 	if *verbose {

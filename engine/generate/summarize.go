@@ -50,10 +50,17 @@ type boundary struct {
 	Score float64
 }
 
-// chapters splits the video where its subject changes: candidates are shot
-// changes, new captions and pauses in speech; each is scored by how much
-// the words before and after it differ (TextTiling), plus a bonus for the
-// visual cut. The chapters cover the video in order without overlap.
+// structMin is the shortest chapter a structural boundary (a cut with a new
+// caption) may make: a 12 s news item is a chapter, a 3 s montage is not.
+const structMin = 10.0
+
+// chapters splits the video where its subject changes. Every shot change
+// where a new caption comes up is a chapter start (the video's own
+// structure), at least structMin apart; then, up to about one chapter per
+// half minute, the candidates (shot changes, new captions, pauses in
+// speech) where the words before and after differ most (TextTiling), with
+// a bonus for a visual cut. The chapters cover the video in order without
+// overlap.
 func (ev *evidence) chapters() []Chapter {
 	d := ev.Duration
 	if d <= 0 {
@@ -91,8 +98,7 @@ func (ev *evidence) chapters() []Chapter {
 			}
 		}
 	}
-	var bs []boundary
-	for t, bonus := range cands {
+	score := func(t, bonus float64) float64 {
 		// A caption or pause within a second of a cut is the same change.
 		for _, s := range ev.Shots {
 			if s != t && math.Abs(s-t) <= 1.0 {
@@ -101,34 +107,47 @@ func (ev *evidence) chapters() []Chapter {
 		}
 		before := ev.termVector(t-window, t)
 		after := ev.termVector(t, t+window)
-		score := bonus + (1 - cosine(before, after))
 		if len(before) == 0 && len(after) == 0 {
-			score = bonus // nothing said either side: only the cut counts
+			return bonus // nothing said either side: only the cut counts
 		}
-		bs = append(bs, boundary{At: t, Score: score})
-
+		return bonus + (1 - cosine(before, after))
 	}
-	sort.Slice(bs, func(i, j int) bool {
-		if bs[i].Score != bs[j].Score {
-			return bs[i].Score > bs[j].Score
+	byScore := func(bs []boundary) {
+		sort.Slice(bs, func(i, j int) bool {
+			if bs[i].Score != bs[j].Score {
+				return bs[i].Score > bs[j].Score
+			}
+			return bs[i].At < bs[j].At
+		})
+	}
+	var bs, structural []boundary
+	for t, bonus := range cands {
+		bs = append(bs, boundary{At: t, Score: score(t, bonus)})
+	}
+	for _, s := range ev.Shots {
+		if s >= structMin && s <= d-structMin && ev.newCaptionAt(s) {
+			structural = append(structural, boundary{At: s, Score: score(s, 0.45)})
 		}
-		return bs[i].At < bs[j].At
-	})
+	}
+	byScore(bs)
+	byScore(structural)
 	cuts := []float64{}
-	for _, b := range bs {
-		if len(cuts) == want-1 {
-			break
-		}
-		ok := true
+	take := func(b boundary, spacing float64) {
 		for _, c := range cuts {
-			if math.Abs(c-b.At) < minLen {
-				ok = false
-				break
+			if math.Abs(c-b.At) < spacing {
+				return
 			}
 		}
-		if ok {
-			cuts = append(cuts, b.At)
+		cuts = append(cuts, b.At)
+	}
+	for _, b := range structural {
+		take(b, structMin)
+	}
+	for _, b := range bs {
+		if len(cuts) >= want-1 {
+			break
 		}
+		take(b, minLen)
 	}
 	sort.Float64s(cuts)
 	edges := append(append([]float64{0}, cuts...), d)
@@ -142,6 +161,32 @@ func (ev *evidence) chapters() []Chapter {
 		})
 	}
 	return out
+}
+
+// newCaptionAt says whether a caption comes up just after the cut at t
+// (within the few seconds on-screen text is sampled at) that was not on
+// screen just before it, whole or as more: a label shown throughout, or a
+// strap losing a line, is no new caption.
+func (ev *evidence) newCaptionAt(t float64) bool {
+	for _, un := range ev.Units {
+		if un.Source != FromOnScreen || un.Start < t-1 || un.Start > t+3 {
+			continue
+		}
+		seen := false
+		for _, prev := range ev.Units {
+			if prev.Source != FromOnScreen || prev.End <= t-4 || prev.Start >= t-0.5 {
+				continue
+			}
+			if sameCaption(prev.Words, un.Words) || subsetOfSet(stemList(un.Words), stemSet(prev.Words)) {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			return true
+		}
+	}
+	return false
 }
 
 // spanTerms counts the words said or shown mostly inside [start, end).
