@@ -11,13 +11,14 @@ import (
 )
 
 // Chapter is one chapter of /summarize type=chapter. start and end repeat
-// start_sec and end_sec for older clients, which read those.
+// start_sec and end_sec in whole seconds for older clients, which read
+// those (the description's deprecated integers).
 type Chapter struct {
 	ChapterNumber  int     `json:"chapter_number"`
 	StartSec       float64 `json:"start_sec"`
 	EndSec         float64 `json:"end_sec"`
-	Start          float64 `json:"start"`
-	End            float64 `json:"end"`
+	Start          int     `json:"start"`
+	End            int     `json:"end"`
 	ChapterTitle   string  `json:"chapter_title"`
 	ChapterSummary string  `json:"chapter_summary"`
 }
@@ -26,8 +27,8 @@ type Chapter struct {
 type Highlight struct {
 	StartSec         float64 `json:"start_sec"`
 	EndSec           float64 `json:"end_sec"`
-	Start            float64 `json:"start"`
-	End              float64 `json:"end"`
+	Start            int     `json:"start"` // whole seconds, as Chapter's
+	End              int     `json:"end"`
 	Highlight        string  `json:"highlight"`
 	HighlightSummary string  `json:"highlight_summary"`
 }
@@ -42,6 +43,11 @@ type Summary struct {
 	Highlights    []Highlight `json:"highlights,omitzero"`
 	Usage         Usage       `json:"usage"`
 }
+
+// wholeSeconds is a time as the deprecated integer start and end give it:
+// truncated, so that chapters that meet still meet and none ends past the
+// video.
+func wholeSeconds(sec float64) int { return int(math.Floor(sec)) }
 
 // boundary is a candidate chapter start and the evidence that something
 // changes there.
@@ -156,7 +162,7 @@ func (ev *evidence) chapters() []Chapter {
 		start, end := edges[i], edges[i+1]
 		title, summary := ev.describeSpan(start, end, edges)
 		out = append(out, Chapter{
-			ChapterNumber: i + 1, StartSec: start, EndSec: end, Start: start, End: end,
+			ChapterNumber: i + 1, StartSec: start, EndSec: end, Start: wholeSeconds(start), End: wholeSeconds(end),
 			ChapterTitle: title, ChapterSummary: summary,
 		})
 	}
@@ -448,7 +454,7 @@ func (ev *evidence) highlights(boost map[string]float64, n int) []Highlight {
 			what = "shown on screen"
 		}
 		out = append(out, Highlight{
-			StartSec: un.Start, EndSec: end, Start: un.Start, End: end,
+			StartSec: un.Start, EndSec: end, Start: wholeSeconds(un.Start), End: wholeSeconds(end),
 			Highlight:        sentenceCase(truncateWords(name, 10)),
 			HighlightSummary: fmt.Sprintf("%s, %s: “%s”", clockRange(un.Start, end), what, truncateWords(oneLine(un.Text), 45)),
 		})

@@ -150,7 +150,7 @@ func TestChapters(t *testing.T) {
 	// In order, from 0 to the end, each starting where the last ended.
 	prevEnd := 0.0
 	for i, c := range got.Chapters {
-		if c.ChapterNumber != i+1 || c.StartSec != prevEnd || c.EndSec <= c.StartSec || c.Start != c.StartSec || c.End != c.EndSec {
+		if c.ChapterNumber != i+1 || c.StartSec != prevEnd || c.EndSec <= c.StartSec || c.Start != int(math.Floor(c.StartSec)) || c.End != int(math.Floor(c.EndSec)) {
 			t.Fatalf("chapter %d = %+v does not follow the previous end %.2f", i+1, c, prevEnd)
 		}
 		if c.ChapterTitle == "" || !timestampRE.MatchString(c.ChapterSummary) {
@@ -196,7 +196,7 @@ func TestHighlights(t *testing.T) {
 	ev := evidenceText()
 	prev := -1.0
 	for _, h := range got.Highlights {
-		if h.StartSec < prev || h.EndSec <= h.StartSec || h.EndSec > 160 || h.Start != h.StartSec {
+		if h.StartSec < prev || h.EndSec <= h.StartSec || h.EndSec > 160 || h.Start != int(math.Floor(h.StartSec)) || h.End != int(math.Floor(h.EndSec)) {
 			t.Errorf("highlight %+v overlaps the previous one (ending %.2f) or leaves the video", h, prev)
 		}
 		prev = h.EndSec

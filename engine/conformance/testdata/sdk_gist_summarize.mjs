@@ -30,7 +30,9 @@ chapter.chapters.forEach((c, i) => {
   assert.equal(c.chapterNumber, i + 1);
   assert.equal(c.startSec, end, `chapter ${i + 1} starts where the last ended`);
   assert.ok(c.endSec > c.startSec && c.chapterTitle && c.chapterSummary, JSON.stringify(c));
-  assert.equal(c.start, c.startSec); // older clients read start/end
+  // Older clients read start/end: the description's deprecated whole seconds.
+  assert.equal(c.start, Math.floor(c.startSec));
+  assert.equal(c.end, Math.floor(c.endSec));
   end = c.endSec;
 });
 assert.ok(Math.abs(end - duration) < 1, `chapters end at ${end}, the video at ${duration}`);
@@ -52,7 +54,11 @@ const highlight = await client.summarize({ videoId, type: "highlight", prompt: "
 assert.equal(highlight.summarizeType, "highlight");
 for (const h of highlight.highlights) {
   assert.ok(h.endSec > h.startSec && h.highlight && h.highlightSummary, JSON.stringify(h));
+  assert.ok(h.start === Math.floor(h.startSec) && h.end === Math.floor(h.endSec), JSON.stringify(h));
 }
+// start_sec and end_sec keep what whole seconds lose.
+const times = [...chapter.chapters, ...highlight.highlights].flatMap((x) => [x.startSec, x.endSec]);
+assert.ok(times.some((t) => !Number.isInteger(t)), `no fraction in ${times}`);
 
 step("errors");
 try {
