@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"glimpse/engine"
+	"glimpse/internal/testwait"
 )
 
 // makeVideo renders a synthetic clip with ffmpeg's lavfi sources.
@@ -172,7 +173,7 @@ type task struct {
 // waitTask polls a task until it is ready or failed.
 func (e *testEngine) waitTask(t *testing.T, id string) task {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Bound(t))
 	defer cancel()
 	for {
 		var tk task

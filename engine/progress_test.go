@@ -7,6 +7,7 @@ import (
 
 	"glimpse/engine"
 	"glimpse/engine/pipeline"
+	"glimpse/internal/testwait"
 )
 
 // gateStage reports half its work, then waits to be let through.
@@ -53,7 +54,7 @@ func TestProgressAndGracefulStop(t *testing.T) {
 		}
 		select {
 		case <-gate.reached:
-		case <-time.After(time.Minute):
+		case <-time.After(testwait.Bound(t)):
 			t.Fatal("the gate stage never ran")
 		}
 		var tk task

@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"go.uber.org/goleak"
+
+	"glimpse/internal/testwait"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -67,7 +69,7 @@ func nextEvent(t *testing.T, r *bufio.Reader) string {
 
 func waitClients(t *testing.T, h *Hub, stream string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(testwait.Bound(t))
 	for h.Clients(stream) != n {
 		if time.Now().After(deadline) {
 			t.Fatalf("stream %s has %d clients, want %d", stream, h.Clients(stream), n)
@@ -154,7 +156,7 @@ func TestSlowClientDoesNotStallOthers(t *testing.T) {
 		}()
 		select {
 		case <-published:
-		case <-time.After(5 * time.Second):
+		case <-time.After(testwait.Bound(t)):
 			t.Fatalf("Publish %d blocked behind the slow client", i)
 		}
 		received := make(chan string, 1)
@@ -164,7 +166,7 @@ func TestSlowClientDoesNotStallOthers(t *testing.T) {
 			if !strings.Contains(ev, "event: e\n") {
 				t.Fatalf("event %d: got %.80q", i, ev)
 			}
-		case <-time.After(5 * time.Second):
+		case <-time.After(testwait.Bound(t)):
 			t.Fatalf("fast client starved at event %d", i)
 		}
 	}
@@ -235,7 +237,7 @@ func TestClientsLeavingLeakNothing(t *testing.T) {
 func TestIdleStreamsAreRemoved(t *testing.T) {
 	h, _ := newTestHub(t, Options{Heartbeat: 20 * time.Millisecond, IdleTimeout: 50 * time.Millisecond}, 0)
 	h.Open("s", "o")
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(testwait.Bound(t))
 	for {
 		h.mu.Lock()
 		_, ok := h.streams["s"]
@@ -283,7 +285,7 @@ func TestStreamGoesWhenLastClientLeaves(t *testing.T) {
 		t.Fatal("stream with a client was removed")
 	}
 	cancel()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(testwait.Bound(t))
 	for {
 		h.mu.Lock()
 		_, ok := h.streams["s"]

@@ -8,11 +8,11 @@ import (
 	"net/http/httptest"
 	"os/exec"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"glimpse/events"
+	"glimpse/internal/testwait"
 	"glimpse/static"
 	"glimpse/templates"
 )
@@ -56,7 +56,7 @@ func TestStoppingAnAnswerKeepsKeyboardFocus(t *testing.T) {
 	defer cancelA()
 	ctx, cancelC := chromedp.NewContext(actx)
 	defer cancelC()
-	ctx, cancel := context.WithTimeout(ctx, time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, testwait.Bound(t))
 	defer cancel()
 
 	err = chromedp.Do(ctx,
@@ -71,7 +71,7 @@ func TestStoppingAnAnswerKeepsKeyboardFocus(t *testing.T) {
 		t.Fatal(err)
 	}
 	onAnswer := `!!document.activeElement && !!document.activeElement.closest('[data-testid=answer]')`
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](onAnswer, chromedp.WithPollingTimeout(3*time.Second))); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](onAnswer, chromedp.WithPollingTimeout(testwait.Bound(t)))); err != nil {
 		where, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.tagName : 'none'`))
 		t.Errorf("after Stop, focus is on %s, not the answer", where)
 	}

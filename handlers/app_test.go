@@ -23,6 +23,7 @@ import (
 	"glimpse/engine/local"
 	"glimpse/events"
 	"glimpse/handlers"
+	"glimpse/internal/testwait"
 	"glimpse/sessions"
 	"glimpse/static"
 	"glimpse/tlclient"
@@ -125,7 +126,7 @@ type browser struct {
 
 func newBrowser(t testing.TB) *browser {
 	jar, _ := cookiejar.New(nil)
-	return &browser{t: t, c: &http.Client{Jar: jar, Timeout: 60 * time.Second}}
+	return &browser{t: t, c: &http.Client{Jar: jar, Timeout: testwait.Bound(t)}}
 }
 
 // get loads a page (following redirects) and parses it.

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"glimpse/internal/testwait"
 )
 
 // newChromium starts headless Debian Chromium with a fresh profile.
@@ -41,7 +43,7 @@ func newChromium(t *testing.T) context.Context {
 // and watches its card go from uploading to ready without a reload.
 func TestBrowserDropToReady(t *testing.T) {
 	ctx := newChromium(t)
-	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, testwait.Bound(t))
 	defer cancel()
 
 	err := chromedp.Do(ctx,

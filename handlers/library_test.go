@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
+
+	"glimpse/internal/testwait"
 )
 
 func TestHealthz(t *testing.T) {
@@ -236,7 +238,7 @@ func TestUploadURLBadInput(t *testing.T) {
 // waitTaskDone polls the card fragment until the task is ready or failed.
 func waitTaskDone(t *testing.T, b *browser, taskID string) *goquery.Selection {
 	t.Helper()
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(testwait.Bound(t))
 	for time.Now().Before(deadline) {
 		doc, status := b.get("/tasks/" + taskID + "/card")
 		if status != 200 {
@@ -264,7 +266,7 @@ func TestUploadGoesLiveToReady(t *testing.T) {
 		t.Fatal("index page has no SSE stream")
 	}
 
-	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), testwait.Bound(t))
 	defer cancel()
 	tab1, _ := b.sse(ctx, stream)
 	tab2, _ := b.sse(ctx, stream)

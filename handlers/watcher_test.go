@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"glimpse/internal/testwait"
 	"glimpse/tlclient"
 	"glimpse/webapp"
 )
@@ -70,7 +71,7 @@ func TestWatcherPollsOncePerTaskAndStopsWhenDone(t *testing.T) {
 	if n := w.Watching(); n != 1 {
 		t.Fatalf("%d pollers for one task", n)
 	}
-	deadline := time.Now().Add(2 * time.Minute)
+	deadline := time.Now().Add(testwait.Bound(t))
 	for w.Watching() != 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the watcher never stopped")

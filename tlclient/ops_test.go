@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"glimpse/internal/testwait"
 )
 
 const (
@@ -645,7 +647,7 @@ func TestOperationsAgainstDescription(t *testing.T) {
 			srv.t = t
 			srv.queue(tc.beyondSpec, tc.partAlias, tc.replies...)
 			c := srv.client(WithMaxRetries(0))
-			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			ctx, cancel := context.WithTimeout(context.Background(), testwait.Bound(t))
 			defer cancel()
 			got, err := tc.call(ctx, c)
 			ex := srv.exchanges()

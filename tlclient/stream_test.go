@@ -13,6 +13,8 @@ import (
 	"testing/iotest"
 	"time"
 	"unicode/utf8"
+
+	"glimpse/internal/testwait"
 )
 
 func TestNDJSONLines(t *testing.T) {
@@ -105,7 +107,7 @@ func streamServer(t *testing.T) (*httptest.Server, <-chan struct{}) {
 		select {
 		case <-r.Context().Done():
 			gone <- struct{}{}
-		case <-time.After(20 * time.Second):
+		case <-time.After(testwait.Bound(t)):
 		}
 	}))
 	t.Cleanup(srv.Close)
@@ -145,7 +147,7 @@ func TestCancelledStreamClosesTheConnection(t *testing.T) {
 			}
 			select {
 			case <-gone:
-			case <-time.After(10 * time.Second):
+			case <-time.After(testwait.Bound(t)):
 				t.Fatal("the server never saw the connection close")
 			}
 		})

@@ -4,11 +4,9 @@ import (
 	"fmt"
 	"testing"
 	"time"
-)
 
-// waitLimit bounds a wait for something that happens at once on a quiet
-// machine: generous, since the test machine may be loaded.
-const waitLimit = 30 * time.Second
+	"glimpse/internal/testwait"
+)
 
 func TestAnswerUpdatesCoalesce(t *testing.T) {
 	published := make(chan string, 100)
@@ -35,7 +33,7 @@ func TestAnswerUpdatesCoalesce(t *testing.T) {
 		select {
 		case md := <-published:
 			got = append(got, md)
-		case <-time.After(waitLimit):
+		case <-time.After(testwait.Bound(t)):
 			t.Fatalf("published %d updates; the latest text never went out", len(got))
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"glimpse/analysisstore"
+	"glimpse/internal/testwait"
 	"glimpse/tlclient"
 )
 
@@ -67,7 +68,7 @@ func (s *scriptedTasks) GetVideo(ctx context.Context, indexID, videoID string, p
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(waitLimit)
+	deadline := time.Now().Add(testwait.Bound(t))
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

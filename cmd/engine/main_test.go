@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"glimpse/internal/testwait"
 )
 
 // syncBuffer is a log sink shared by the server goroutine and the test.
@@ -67,7 +69,7 @@ func TestServesWithKeyAndShutsDown(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode
 	}
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(testwait.Bound(t))
 	for status(key) != http.StatusOK {
 		if time.Now().After(deadline) {
 			t.Fatalf("engine did not come up; logs:\n%s", logs.String())
@@ -83,7 +85,7 @@ func TestServesWithKeyAndShutsDown(t *testing.T) {
 		if err != nil {
 			t.Errorf("run: %v", err)
 		}
-	case <-time.After(20 * time.Second):
+	case <-time.After(testwait.Bound(t)):
 		t.Fatal("no graceful shutdown")
 	}
 	out := logs.String()

@@ -9,11 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
 	"glimpse/internal/testmedia"
+	"glimpse/internal/testwait"
 )
 
 // TestAnalysisInTheBrowser walks the analysis panel in headless Chromium,
@@ -25,7 +25,7 @@ func TestAnalysisInTheBrowser(t *testing.T) {
 		t.Skip("indexes a 160 s video and drives Chromium")
 	}
 	app := indexedExample(t, testmedia.Path(t, "example.mp4"))
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), testwait.Bound(t))
 	defer cancel()
 
 	opts := []chromedp.ExecAllocatorOption{
@@ -139,10 +139,10 @@ func TestAnalysisInTheBrowser(t *testing.T) {
 	}
 	if err := chromedp.Do(bctx,
 		discardResult(chromedp.Poll[bool](`document.getElementById('player') && document.getElementById('player').readyState >= 1`,
-			chromedp.WithPollingTimeout(time.Minute))),
+			chromedp.WithPollingTimeout(testwait.Bound(t)))),
 		chromedp.Click(chromedp.CSS(fmt.Sprintf(`#analysis [data-testid=chapter] [data-seek="%s"]`, target))),
 		discardResult(chromedp.Poll[bool](fmt.Sprintf(`Math.abs(document.getElementById('player').currentTime - %s) < 1.5`, target),
-			chromedp.WithPollingTimeout(30*time.Second))),
+			chromedp.WithPollingTimeout(testwait.Bound(t)))),
 	); err != nil {
 		t.Fatalf("seeking to chapter at %s s: %v", target, err)
 	}

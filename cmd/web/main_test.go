@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"glimpse/internal/testwait"
 )
 
 func TestParseConfig(t *testing.T) {
@@ -75,7 +77,7 @@ func startRun(t *testing.T, env map[string]string) (string, *syncBuffer, func() 
 	go func() {
 		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", data}, func(k string) string { return env[k] }, logs)
 	}()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(testwait.Bound(t))
 	for {
 		if m := listenURL.FindStringSubmatch(logs.String()); m != nil {
 			stop := func() error {
@@ -83,7 +85,7 @@ func startRun(t *testing.T, env map[string]string) (string, *syncBuffer, func() 
 				select {
 				case err := <-done:
 					return err
-				case <-time.After(20 * time.Second):
+				case <-time.After(testwait.Bound(t)):
 					t.Fatal("no graceful shutdown")
 					return nil
 				}

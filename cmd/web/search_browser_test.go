@@ -15,6 +15,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"glimpse/internal/testmedia"
+	"glimpse/internal/testwait"
 )
 
 // TestSearchAndWatchInBrowser walks the search flow in headless Chromium
@@ -35,7 +36,7 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 
 	app := indexedExample(t, video)
 	baseURL, indexID := app.URL, app.IndexID
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), testwait.Bound(t))
 	defer cancel()
 
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
@@ -173,7 +174,7 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := chromedp.Run(browser, chromedp.Poll[bool](`location.search.includes('q=residents') && document.querySelector('[data-testid=results-summary]').textContent.includes('residents')`,
-			chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			chromedp.WithPollingTimeout(testwait.Bound(t)))); err != nil {
 			loc, _ := chromedp.Run(browser, chromedp.Location())
 			t.Fatalf("after searching “residents” the address is %s: %v", loc, err)
 		}
@@ -181,7 +182,7 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		if _, err := chromedp.Run(browser, chromedp.Poll[bool](`location.search.includes('q=train+derailment') && document.getElementById('q').value === 'train derailment' && document.querySelectorAll('[data-testid=result]').length > 0`,
-			chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+			chromedp.WithPollingTimeout(testwait.Bound(t)))); err != nil {
 			loc, _ := chromedp.Run(browser, chromedp.Location())
 			t.Fatalf("back went to %s without the earlier search: %v", loc, err)
 		}
@@ -222,7 +223,7 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 		refreshed, err := chromedp.Run(browser, chromedp.Poll[bool](`(() => { const i = document.querySelector('[data-testid=result] .thumb img'); return i && i.complete && i.naturalWidth > 0; })()`,
-			chromedp.WithPollingTimeout(10*time.Second)))
+			chromedp.WithPollingTimeout(testwait.Bound(t))))
 		state, _ := chromedp.Run(browser, chromedp.Evaluate[thumbState](check))
 		if err != nil || !refreshed || !strings.HasSuffix(state.Src, "/thumbnail") {
 			t.Errorf("broken thumbnail not refreshed: %+v (%v)", state, err)
@@ -230,7 +231,7 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 		if _, err := chromedp.Run(browser, chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid=result] .thumb img').src = '/engine/media/expired-again.jpg'`)); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := chromedp.Run(browser, chromedp.Poll[bool](`!!document.querySelector('[data-testid=result] .thumb-placeholder')`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		if _, err := chromedp.Run(browser, chromedp.Poll[bool](`!!document.querySelector('[data-testid=result] .thumb-placeholder')`, chromedp.WithPollingTimeout(testwait.Bound(t)))); err != nil {
 			state, _ := chromedp.Run(browser, chromedp.Evaluate[thumbState](check))
 			t.Errorf("a thumbnail broken twice isn't replaced by a placeholder: %+v", state)
 		}
@@ -257,7 +258,7 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 		err = chromedp.Do(browser, chromedp.ScrollIntoView(chromedp.CSS(`[data-testid=more]`)))
 		if err == nil {
 			_, err = chromedp.Run(browser, chromedp.Poll[bool](fmt.Sprintf(`document.querySelectorAll('[data-testid=result]').length > %d`, before),
-				chromedp.WithPollingTimeout(20*time.Second)))
+				chromedp.WithPollingTimeout(testwait.Bound(t))))
 		}
 		if err != nil {
 			t.Fatalf("the next page never arrived: %v", err)
@@ -290,14 +291,14 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 		err = chromedp.Do(browser, chromedp.Focus(chromedp.CSS(`[data-testid=more-button]`)))
 		if err == nil {
 			_, err = chromedp.Run(browser, chromedp.Poll[bool](fmt.Sprintf(`document.querySelectorAll('[data-testid=result]').length > %d`, before),
-				chromedp.WithPollingTimeout(20*time.Second)))
+				chromedp.WithPollingTimeout(testwait.Bound(t))))
 		}
 		if err != nil {
 			t.Fatalf("the next page never arrived: %v", err)
 		}
 		onResult := fmt.Sprintf(`(() => { const r = document.activeElement && document.activeElement.closest('[data-testid=result]');
 			return !!r && [...document.querySelectorAll('[data-testid=result]')].indexOf(r) === %d; })()`, before)
-		if _, err := chromedp.Run(browser, chromedp.Poll[bool](onResult, chromedp.WithPollingTimeout(5*time.Second))); err != nil {
+		if _, err := chromedp.Run(browser, chromedp.Poll[bool](onResult, chromedp.WithPollingTimeout(testwait.Bound(t)))); err != nil {
 			where, _ := chromedp.Run(browser, chromedp.Evaluate[string](`document.activeElement ? document.activeElement.outerHTML.slice(0, 120) : 'none'`))
 			t.Errorf("after the next page, focus is on %s, not the first new result", where)
 		}

@@ -16,11 +16,11 @@ import (
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"glimpse/engine"
 	"glimpse/engine/local"
 	"glimpse/internal/testmedia"
+	"glimpse/internal/testwait"
 )
 
 // sdkScript is one Node script in testdata run with one SDK version. Others
@@ -94,7 +94,7 @@ func TestSDK(t *testing.T) {
 
 // run runs one script and returns its RESULT object.
 func (h *harness) run(t *testing.T, node, file, sdkRoot string) map[string]any {
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), testwait.Bound(t))
 	defer cancel()
 	script, err := filepath.Abs(filepath.Join("testdata", file))
 	if err != nil {

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"glimpse/internal/testwait"
 )
 
 // chatServer is a loopback OpenAI-compatible chat-completions server that
@@ -56,7 +58,7 @@ func newChatServer(t *testing.T, deltas []string) *chatServer {
 				select {
 				case <-r.Context().Done():
 					close(cs.closed)
-				case <-time.After(10 * time.Second):
+				case <-time.After(testwait.Bound(t)):
 				}
 				return
 			}
@@ -200,7 +202,7 @@ func TestLLMStopReachesUpstream(t *testing.T) {
 	cancel() // the person stops, or leaves the page
 	select {
 	case <-cs.closed:
-	case <-time.After(5 * time.Second):
+	case <-time.After(testwait.Bound(t)):
 		t.Fatal("the upstream model server never saw its connection closed")
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"glimpse/engine/understand"
 	"glimpse/internal/testmedia"
+	"glimpse/internal/testwait"
 )
 
 func TestSearchRejectsBadRequests(t *testing.T) {
@@ -245,7 +246,7 @@ func TestEmbedTasks(t *testing.T) {
 	}
 	json.Unmarshal(b, &created)
 
-	deadline := time.Now().Add(60 * time.Second)
+	deadline := time.Now().Add(testwait.Bound(t))
 	var status map[string]string
 	for time.Now().Before(deadline) {
 		_, b = h.get(t, "/embed/tasks/"+created.ID+"/status")

@@ -23,6 +23,7 @@ import (
 	"glimpse/engine"
 	"glimpse/engine/local"
 	"glimpse/internal/testmedia"
+	"glimpse/internal/testwait"
 )
 
 // stageTimes is a slog handler that keeps the ingest's "stage done" records.
@@ -142,7 +143,7 @@ func (e *localEngine) ingest(t testing.TB, file string) (indexID, videoID string
 	if json.Unmarshal(b, &task); code >= 300 || task.ID == "" {
 		t.Fatalf("upload: %d %s", code, b)
 	}
-	deadline := time.Now().Add(5 * time.Minute)
+	deadline := time.Now().Add(testwait.Bound(t))
 	for time.Now().Before(deadline) {
 		_, b = e.do(t, "GET", "/v1.3/tasks/"+task.ID, "", nil)
 		json.Unmarshal(b, &task)

@@ -9,7 +9,8 @@ import (
 	"strconv"
 	"syscall"
 	"testing"
-	"time"
+
+	"glimpse/internal/testwait"
 )
 
 // TestDecodeFramesStopsFFmpegWhenTheCallbackFails feeds real ffmpeg an endless
@@ -43,7 +44,7 @@ func TestDecodeFramesStopsFFmpegWhenTheCallbackFails(t *testing.T) {
 			}
 		}
 	}()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Bound(t))
 	defer cancel()
 	stop := errors.New("callback failed")
 	err = decodeFrames(ctx, ffmpeg, fifo, 64, 64, 2, func(*frame) error { return stop })
