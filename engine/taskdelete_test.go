@@ -8,6 +8,7 @@ import (
 
 	"glimpse/engine"
 	"glimpse/engine/pipeline"
+	"glimpse/internal/testwait"
 )
 
 // TestDeleteTaskAsDocumented: only a ready or failed task can be deleted; a
@@ -31,7 +32,7 @@ func TestDeleteTaskAsDocumented(t *testing.T) {
 		t.Helper()
 		select {
 		case <-gate.reached:
-		case <-time.After(2 * time.Minute):
+		case <-time.After(testwait.Bound(t)):
 			t.Fatal("the gate stage never ran")
 		}
 	}

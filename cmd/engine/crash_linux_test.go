@@ -17,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"glimpse/internal/testwait"
 )
 
 // TestKilledEngineLeavesNoChildren kills the real engine binary with
@@ -47,7 +49,7 @@ func TestKilledEngineLeavesNoChildren(t *testing.T) {
 	// being recognised: pocketsphinx writes to files, not to the engine, so
 	// nothing but a parent-death signal would stop it for a minute or more.
 	var decoders []proc
-	waitFor(t, 15*time.Minute, "short videos ready and pocketsphinx on the long one", func() bool {
+	waitFor(t, "short videos ready and pocketsphinx on the long one", func() bool {
 		if e.taskStatus(t, tasks[0]) != "ready" || e.taskStatus(t, tasks[1]) != "ready" {
 			return false
 		}
@@ -68,9 +70,9 @@ func TestKilledEngineLeavesNoChildren(t *testing.T) {
 	<-e.exited
 	t.Logf("killed the engine with children %v", running)
 
-	// Pdeathsig works within milliseconds; the bound is for a loaded
-	// machine.
-	left, ends := reapOrphans(t, time.Minute)
+	// Pdeathsig works within milliseconds; without it pocketsphinx runs on
+	// and is reaped later having exited by itself, which the status shows.
+	left, ends := reapOrphans(t)
 	if len(left) > 0 {
 		t.Fatalf("%.0f s after the kill, children of the engine still run: %v", time.Since(killed).Seconds(), left)
 	}
@@ -99,7 +101,7 @@ func TestKilledEngineLeavesNoChildren(t *testing.T) {
 	// A graceful stop, in the middle of redoing the long video, leaves
 	// nothing running either.
 	e.stop()
-	if left, _ := reapOrphans(t, time.Minute); len(left) > 0 {
+	if left, _ := reapOrphans(t); len(left) > 0 {
 		t.Errorf("after a graceful stop, children of the engine still run: %v", left)
 	}
 }
@@ -152,12 +154,12 @@ func childrenOf(pid int) []proc {
 	return out
 }
 
-// reapOrphans waits up to bound for every process adopted from the engine
+// reapOrphans waits for every process adopted from the engine
 // to die, reaping the dead; it returns those still alive and how the
 // others ended, by pid.
-func reapOrphans(t *testing.T, bound time.Duration) ([]proc, map[int]syscall.WaitStatus) {
+func reapOrphans(t *testing.T) ([]proc, map[int]syscall.WaitStatus) {
 	t.Helper()
-	deadline := time.Now().Add(bound)
+	deadline := time.Now().Add(testwait.Bound(t))
 	ends := map[int]syscall.WaitStatus{}
 	for {
 		// A zombie not yet reaped counts too: the kernel may not have
@@ -219,10 +221,11 @@ func makeCaptionedClip(t *testing.T, path string, seconds int) {
 	}
 }
 
-// waitFor polls cond until it holds; bound is generous, for a loaded
-// machine: what is waited for is the event, not a time.
-func waitFor(t *testing.T, bound time.Duration, what string, cond func() bool) {
+// waitFor polls cond until it holds: what is waited for is the event, not
+// a time.
+func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
+	bound := testwait.Bound(t)
 	deadline := time.Now().Add(bound)
 	for !cond() {
 		if time.Now().After(deadline) {
@@ -261,7 +264,7 @@ func startEngineBinary(t *testing.T, bin, data string) *engineBinary {
 			t.Logf("engine logs:\n%s", e.logs.String())
 		}
 	})
-	waitFor(t, 2*time.Minute, "the engine to serve", func() bool {
+	waitFor(t, "the engine to serve", func() bool {
 		select {
 		case <-e.exited:
 			t.Fatalf("engine exited: %s", e.logs.String())
@@ -396,7 +399,7 @@ func (e *engineBinary) foundVideos(t *testing.T, indexID string) []string {
 // until the ready list did not change in between (indexing goes on).
 func (e *engineBinary) readyAndFound(t *testing.T, indexID string) (ready, found []string) {
 	t.Helper()
-	waitFor(t, 5*time.Minute, "a ready list that holds still across a search", func() bool {
+	waitFor(t, "a ready list that holds still across a search", func() bool {
 		ready = e.readyVideos(t, indexID)
 		found = e.foundVideos(t, indexID)
 		return slices.Equal(ready, e.readyVideos(t, indexID))

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"glimpse/internal/testwait"
 )
 
 // TestCommandCancelKillsGroup: cancelling the context kills what the child
@@ -36,7 +38,7 @@ func TestCommandCancelKillsGroup(t *testing.T) {
 		t.Error("a killed command reported success")
 	}
 	// The grandchild is the init process's to reap: gone or a zombie.
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(testwait.Bound(t))
 	for running(grandchild) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the child's own child %d still runs after the cancel", grandchild)
