@@ -4,6 +4,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -44,6 +45,9 @@ type Config struct {
 	Workers int
 	// AllowPrivateURLs lets video_url reach loopback and private addresses.
 	AllowPrivateURLs bool
+	// RateLimit is the requests per endpoint and minute the API accepts and
+	// reports in X-Ratelimit-* (default api.DefaultRateLimit).
+	RateLimit int
 	// DownloadTimeout bounds one video_url download (default 30 min).
 	DownloadTimeout time.Duration
 	Logger          *slog.Logger
@@ -105,7 +109,8 @@ func New(cfg Config) (*Engine, error) {
 		cfg.Media = wire.NewMediaLinks(cfg.MountPath, nil, 0)
 	}
 	srv := &api.Server{Store: st, Ingest: mgr, Downloader: downloader, Media: cfg.Media,
-		APIKey: cfg.APIKey, MaxUploadBytes: cfg.MaxUploadBytes, Routes: cfg.Routes, Logger: cfg.Logger}
+		APIKey: cfg.APIKey, MaxUploadBytes: cfg.MaxUploadBytes, Routes: cfg.Routes, Logger: cfg.Logger,
+		Limits: &api.RateLimiter{Limit: cmp.Or(cfg.RateLimit, api.DefaultRateLimit), Window: time.Minute}}
 	return &Engine{store: st, ingest: mgr, handler: srv.Handler()}, nil
 }
 

@@ -28,6 +28,8 @@ type Server struct {
 	// APIKey is the key clients must send in x-api-key; "" accepts any.
 	APIKey         string
 	MaxUploadBytes int64
+	// Limits is the per-endpoint rate limit; nil sends no X-Ratelimit-*.
+	Limits *RateLimiter
 	// Routes are extra endpoints (search, generation) under Prefix.
 	Routes []wire.Route
 	Logger *slog.Logger
@@ -49,7 +51,7 @@ func (s *Server) Handler() http.Handler {
 		if method != "" {
 			full = method + " " + full
 		}
-		mux.Handle(full, s.requireKey(h))
+		mux.Handle(full, s.requireKey(s.Limits.limit(pattern, h)))
 	}
 	for pattern, h := range map[string]handlerFunc{
 		"GET /indexes":                                 s.listIndexes,

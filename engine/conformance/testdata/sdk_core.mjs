@@ -32,6 +32,15 @@ assert.equal(got.models[0].modelName, "marengo3.0");
 assert.deepEqual(got.addons, ["thumbnail"]);
 assert.match(got.createdAt, rfc3339);
 
+step("rate-limit headers");
+const { rawResponse } = await client.indexes.retrieve(index.id).withRawResponse();
+const limit = Number(rawResponse.headers.get("x-ratelimit-limit"));
+const used = Number(rawResponse.headers.get("x-ratelimit-used"));
+assert.ok(limit > 0 && used >= 2, `limit ${limit} used ${used}`); // the retrieve above counted too
+assert.equal(Number(rawResponse.headers.get("x-ratelimit-remaining")), limit - used);
+const reset = Number(rawResponse.headers.get("x-ratelimit-reset"));
+assert.ok(reset * 1000 > Date.now() && reset * 1000 <= Date.now() + 61_000, `reset ${reset}`);
+
 step("upload by file");
 const byFile = await client.tasks.create({
   indexId: index.id,
