@@ -27,6 +27,10 @@ import (
 // DefaultMaxUploadBytes is the live service's upload limit.
 const DefaultMaxUploadBytes = 2 << 30
 
+// ScratchDir is where uploads in flight and every stage's work folders
+// live; the engine empties it at start, so a crash leaves nothing behind.
+func ScratchDir(dataDir string) string { return filepath.Join(dataDir, "tmp") }
+
 // Config configures an Engine.
 type Config struct {
 	// DataDir holds engine.db and one folder per video.
@@ -96,7 +100,7 @@ func New(cfg Config) (*Engine, error) {
 	downloader := ingest.NewDownloader(cfg.MaxUploadBytes, cfg.DownloadTimeout, cfg.AllowPrivateURLs)
 	mgr := ingest.New(ingest.Config{
 		Store: st, Tools: cfg.Tools,
-		TmpDir: filepath.Join(cfg.DataDir, "tmp"), VideosDir: videosDir,
+		TmpDir: ScratchDir(cfg.DataDir), VideosDir: videosDir,
 		Stages:    slices.Concat(cfg.Tools.CoreStages(), cfg.Stages),
 		Listeners: cfg.Listeners, Workers: cfg.Workers,
 		Downloader: downloader, Logger: cfg.Logger,

@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"glimpse/events"
+	"glimpse/internal/browsertest"
 	"glimpse/internal/testwait"
 	"glimpse/static"
 	"glimpse/templates"
@@ -56,6 +57,7 @@ func TestStoppingAnAnswerKeepsKeyboardFocus(t *testing.T) {
 	defer cancelA()
 	ctx, cancelC := chromedp.NewContext(actx)
 	defer cancelC()
+	browsertest.FailOnCSPViolations(t, ctx)
 	ctx, cancel := context.WithTimeout(ctx, testwait.Bound(t))
 	defer cancel()
 

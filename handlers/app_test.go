@@ -36,6 +36,8 @@ var app struct {
 	URL      string
 	Clip     string // a 5 s 640x360 H.264/AAC video
 	MaxBytes int64
+	// EngineKey is the embedded engine's secret, known to the app's client.
+	EngineKey string
 }
 
 const testMaxUpload = 8 << 20
@@ -71,9 +73,10 @@ func runTests(m *testing.M) (int, error) {
 	srv := httptest.NewUnstartedServer(nil)
 	app.URL = "http://" + srv.Listener.Addr().String()
 	app.MaxBytes = testMaxUpload
+	app.EngineKey = "handlers-test-engine-secret"
 
 	eng, err := local.New(local.Config{Config: engine.Config{
-		DataDir: filepath.Join(dir, "engine"), MountPath: "/engine", Workers: 1, Logger: log,
+		DataDir: filepath.Join(dir, "engine"), MountPath: "/engine", APIKey: app.EngineKey, Workers: 1, Logger: log,
 	}})
 	if err != nil {
 		return 0, err
@@ -90,7 +93,7 @@ func runTests(m *testing.M) (int, error) {
 	s := &handlers.Server{
 		Log: log,
 		Backends: &handlers.ClientBackends{
-			Base:     tlclient.New("local", tlclient.WithBaseURL(app.URL+"/engine/v1.3")),
+			Base:     tlclient.New(app.EngineKey, tlclient.WithBaseURL(app.URL+"/engine/v1.3")),
 			BaseName: handlers.BackendLocal,
 			// A pasted key goes to a server that refuses every key.
 			CloudURL: app.URL + "/refusing-cloud/v1.3",

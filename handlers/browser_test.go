@@ -11,6 +11,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"glimpse/internal/browsertest"
 	"glimpse/internal/testwait"
 )
 
@@ -36,6 +37,7 @@ func newChromium(t *testing.T) context.Context {
 	actx, cancelA := chromedp.NewExecAllocator(t.Context(), opts...)
 	ctx, cancelC := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelC(); cancelA() })
+	browsertest.FailOnCSPViolations(t, ctx)
 	return ctx
 }
 

@@ -4,8 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-
-	"glimpse/engine/wire"
 )
 
 // Routes is every route of the web app, in one place. Path parameters are
@@ -13,7 +11,8 @@ import (
 // position).
 func (s *Server) Routes() *gin.Engine {
 	r := gin.New()
-	r.Use(gin.Recovery())
+	// The Host check comes first: a rebinding page must reach nothing.
+	r.Use(gin.Recovery(), s.hostGuard(), securityHeaders(), s.basicAuth())
 	// Sessions and CSRF apply to the app's pages, not to /engine, /static
 	// or /healthz (see appPath).
 	r.Use(s.sessionMiddleware(), s.csrfMiddleware())
@@ -22,7 +21,9 @@ func (s *Server) Routes() *gin.Engine {
 	if s.Engine != nil {
 		// The embedded engine shares the app's origin, so HLS and thumbnails
 		// load in the browser without CORS.
-		r.Any("/engine/*path", gin.WrapH(http.StripPrefix("/engine", keyedWrites(s.Engine))))
+		// Its API wants the app's secret key; its media the signed links
+		// the API hands out.
+		r.Any("/engine/*path", gin.WrapH(http.StripPrefix("/engine", s.Engine)))
 	}
 	if s.Static != nil {
 		r.GET("/static/*path", gin.WrapH(s.Static))
@@ -46,7 +47,7 @@ func (s *Server) Routes() *gin.Engine {
 	r.POST("/indexes/:indexID/videos/:videoID/delete", s.wrap(s.deleteVideo))
 
 	// Upload (upload.go): files stream through to the API; URLs are passed on.
-	r.POST("/indexes/:indexID/upload", s.wrap(s.uploadFile))
+	r.POST("/indexes/:indexID/upload", s.limitUploads(), s.wrap(s.uploadFile))
 	r.POST("/indexes/:indexID/upload-url", s.wrap(s.uploadURL))
 
 	// Tasks (tasks.go)
@@ -80,26 +81,6 @@ func (s *Server) Routes() *gin.Engine {
 
 	r.NoRoute(s.wrap(func(c *gin.Context) error { return notFound("There is no page at this address.") }))
 	return r
-}
-
-// keyedWrites refuses a request to the embedded engine that would change
-// something without an x-api-key header. The engine takes any key, but a
-// page on another site can post a form (text/plain JSON included) to this
-// origin, and a form cannot set that header; a script that sets it needs
-// a CORS preflight, which the engine never grants.
-func keyedWrites(engine http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		switch r.Method {
-		case http.MethodGet, http.MethodHead, http.MethodOptions:
-		default:
-			if r.Header.Get("x-api-key") == "" {
-				wire.WriteError(w, wire.Errorf(http.StatusUnauthorized, "api_key_invalid",
-					"Send an API key in the x-api-key header; any key works with the local engine."))
-				return
-			}
-		}
-		engine.ServeHTTP(w, r)
-	})
 }
 
 func (s *Server) healthz(c *gin.Context) error {

@@ -64,6 +64,15 @@ type Server struct {
 	// nil means an in-process one over Events, made on first use.
 	Answers *webapp.Answers
 
+	// AllowedHosts are the host names the app answers for besides the
+	// loopback names (GLIMPSE_ALLOWED_HOSTS); any other Host is refused.
+	AllowedHosts []string
+	// BasicAuth, if set, is asked for on every page (GLIMPSE_BASIC_AUTH).
+	BasicAuth *Credentials
+	// MaxUploadsPerClient caps uploads in flight from one address; 0 means 6.
+	MaxUploadsPerClient int
+
+	uploads  uploadSlots
 	once     sync.Once
 	analyses *webapp.Analyses // generates over Analyses, once per video at a time
 }

@@ -34,8 +34,9 @@ func TestWatchFromResult(t *testing.T) {
 		t.Error("player has no poster or no accessible name")
 	}
 	// 75 s to 80 s of 160 s.
-	if style := strings.TrimSuffix(doc.Find(`[data-testid=timeline-clip]`).AttrOr("style", ""), ";"); style != "left:46.875%;width:3.125%" {
-		t.Errorf("clip on the timeline: %q", style)
+	clip := doc.Find(`[data-testid=timeline-clip]`)
+	if left, width := clip.AttrOr("data-left", ""), clip.AttrOr("data-width", ""); left != "46.875" || width != "3.125" {
+		t.Errorf("clip on the timeline at %q%% wide %q%%, want 46.875 and 3.125", left, width)
 	}
 	if got := texts(doc.Find(`[data-testid=video-title]`)); got[0] != "Derailment report.mp4" {
 		t.Errorf("title %q", got[0])

@@ -43,7 +43,7 @@ func (c *countingAPI) GetTask(ctx context.Context, id string) (*tlclient.Task, e
 }
 
 func TestWatcherPollsOncePerTaskAndStopsWhenDone(t *testing.T) {
-	api := &countingAPI{Client: tlclient.New("local", tlclient.WithBaseURL(app.URL+"/engine/v1.3"))}
+	api := &countingAPI{Client: tlclient.New(app.EngineKey, tlclient.WithBaseURL(app.URL+"/engine/v1.3"))}
 	ctx := t.Context()
 	ix, err := api.CreateIndex(ctx, tlclient.CreateIndexRequest{IndexName: "watcher",
 		Models: []tlclient.IndexModel{{ModelName: "marengo3.0", ModelOptions: []string{"visual"}}}})

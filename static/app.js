@@ -18,6 +18,23 @@
     return "c" + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
   }
 
+  // Ranges on a timeline carry their place as data-left/data-width
+  // (percent): the page's policy allows no style attributes.
+  function placeSpans(root) {
+    root.querySelectorAll("[data-left][data-width]").forEach(function (el) {
+      el.style.left = el.dataset.left + "%";
+      el.style.width = el.dataset.width + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { placeSpans(document); });
+  document.addEventListener("htmx:load", function (e) { if (e.target.querySelectorAll) placeSpans(e.target); });
+
+  // A form marked data-reset-on-success empties once htmx has sent it.
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.detail && e.detail.elt;
+    if (e.detail.successful && form && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
+  });
+
   // Mark the current section in the navigation.
   document.addEventListener("DOMContentLoaded", function () {
     var path = location.pathname;

@@ -780,7 +780,7 @@ func IndexPage(p Page, v IndexPageView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 72, "\" hx-target=\"#task-list\" hx-swap=\"afterbegin\" hx-on::after-request=\"if(event.detail.successful) this.reset()\" data-testid=\"url-form\"><label class=\"visually-hidden\" for=\"video-url\">Video URL</label> <input id=\"video-url\" type=\"url\" name=\"video_url\" placeholder=\"https://example.com/video.mp4\" required> <button class=\"btn\" type=\"submit\">Add from URL</button></form></div><p class=\"hint\">Up to ")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 72, "\" hx-target=\"#task-list\" hx-swap=\"afterbegin\" data-reset-on-success data-testid=\"url-form\"><label class=\"visually-hidden\" for=\"video-url\">Video URL</label> <input id=\"video-url\" type=\"url\" name=\"video_url\" placeholder=\"https://example.com/video.mp4\" required> <button class=\"btn\" type=\"submit\">Add from URL</button></form></div><p class=\"hint\">Up to ")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

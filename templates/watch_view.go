@@ -69,23 +69,27 @@ type MetadataRow struct {
 // HasClip reports whether a matched range is marked.
 func (v WatchView) HasClip() bool { return v.End > v.Start }
 
-// ClipStyle places the matched range on the timeline.
-func (v WatchView) ClipStyle() string { return spanStyle(v.Start, v.End, v.Duration) }
+// TimelineSpan is where a range sits on the timeline, in percent of its
+// width. watch.js applies it: the page's policy allows no style attribute.
+type TimelineSpan struct{ Left, Width string }
 
-// MarkStyle places a match on the timeline.
-func (v WatchView) MarkStyle(m MatchMark) string {
-	return spanStyle(m.Clip.Start, m.Clip.End, v.Duration)
+// ClipSpan places the matched range on the timeline.
+func (v WatchView) ClipSpan() TimelineSpan { return timelineSpan(v.Start, v.End, v.Duration) }
+
+// MarkSpan places a match on the timeline.
+func (v WatchView) MarkSpan(m MatchMark) TimelineSpan {
+	return timelineSpan(m.Clip.Start, m.Clip.End, v.Duration)
 }
 
-func spanStyle(start, end, duration float64) string {
+func timelineSpan(start, end, duration float64) TimelineSpan {
 	if duration <= 0 {
-		return "left:0;width:0"
+		return TimelineSpan{"0", "0"}
 	}
 	left := 100 * start / duration
 	width := 100 * (end - start) / duration
 	left = min(max(left, 0), 100)
 	width = min(max(width, 0.6), 100-left)
-	return fmt.Sprintf("left:%.3f%%;width:%.3f%%", left, width)
+	return TimelineSpan{fmt.Sprintf("%.3f", left), fmt.Sprintf("%.3f", width)}
 }
 
 // SizeText is the file size in words.

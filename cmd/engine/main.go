@@ -18,6 +18,7 @@ import (
 
 	"glimpse/engine"
 	"glimpse/engine/local"
+	"glimpse/engine/wire"
 )
 
 func main() {
@@ -99,10 +100,11 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	srv := &http.Server{
-		Handler:           eng.Handler(),
+		Handler:           wire.IdleBodies(eng.Handler(), wire.DefaultBodyIdle),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
-		// No Read/WriteTimeout: uploads of 2 GB and streamed answers take long.
+		// No Read/WriteTimeout: uploads of 2 GB and streamed answers take
+		// long; a body that stalls ends after wire.DefaultBodyIdle.
 	}
 	logger.Info("engine listening", "addr", ln.Addr().String(), "data", o.dataDir, "base_url", "http://"+ln.Addr().String()+"/v1.3",
 		"api_key_required", o.apiKey != "")

@@ -79,7 +79,7 @@ func buildExampleApp(video string) (app exampleApp, closeApp func(), err error) 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	// Index the video through the API, as any client would.
-	api := tlclient.New("local", tlclient.WithBaseURL(app.URL+"/engine/v1.3"))
+	api := tlclient.New(a.EngineKey, tlclient.WithBaseURL(app.URL+"/engine/v1.3"))
 	app.IndexID, err = api.CreateIndex(ctx, tlclient.CreateIndexRequest{IndexName: "browser",
 		Models: []tlclient.IndexModel{
 			{ModelName: "marengo2.7", ModelOptions: []string{"visual", "audio"}},

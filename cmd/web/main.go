@@ -6,6 +6,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +28,7 @@ import (
 	"glimpse/engine/generate"
 	"glimpse/engine/local"
 	"glimpse/engine/understand/onnx"
+	"glimpse/engine/wire"
 	"glimpse/events"
 	"glimpse/handlers"
 	"glimpse/sessions"
@@ -59,6 +61,12 @@ type config struct {
 	imageTextModel *onnx.Config
 	maxUploadMB    int64
 	logLevel       string
+	// allowedHosts are host names served besides loopback (GLIMPSE_ALLOWED_HOSTS).
+	allowedHosts []string
+	// basicAuth is "user:password" asked for on every page (GLIMPSE_BASIC_AUTH).
+	basicAuth *handlers.Credentials
+	// bodyIdle ends a request whose body sends nothing this long.
+	bodyIdle time.Duration
 }
 
 func parseConfig(args []string, getenv func(string) string) (*config, error) {
@@ -69,6 +77,7 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 	fs.StringVar(&c.baseURL, "base-url", envOr(getenv, "TWELVELABS_BASE_URL", tlclient.DefaultBaseURL), "TwelveLabs API URL ($TWELVELABS_BASE_URL)")
 	fs.Int64Var(&c.maxUploadMB, "max-upload-mb", 2048, "largest video file accepted, in MB")
 	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "GLIMPSE_LOG_LEVEL", "info"), "debug, info, warn or error ($GLIMPSE_LOG_LEVEL)")
+	fs.DurationVar(&c.bodyIdle, "body-idle", wire.DefaultBodyIdle, "end a request whose body sends nothing for this long")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -78,6 +87,18 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 	// The key is read from the environment only: a flag would show it in ps.
 	c.apiKey = getenv("TWELVELABS_API_KEY")
 	c.sessionKeys = getenv("GLIMPSE_SESSION_KEYS")
+	for _, h := range strings.Split(getenv("GLIMPSE_ALLOWED_HOSTS"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.allowedHosts = append(c.allowedHosts, h)
+		}
+	}
+	if v := getenv("GLIMPSE_BASIC_AUTH"); v != "" {
+		user, pass, ok := strings.Cut(v, ":")
+		if !ok || user == "" || len(pass) < 8 {
+			return nil, errors.New("GLIMPSE_BASIC_AUTH must be user:password, with a password of 8 characters or more")
+		}
+		c.basicAuth = &handlers.Credentials{User: user, Password: pass}
+	}
 	c.llm = local.LLMFromEnv(getenv)
 	c.imageTextModel = local.ImageTextModelFromEnv(getenv)
 	return c, nil
@@ -101,11 +122,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	log := slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: level}))
 
+	if !isLoopback(cfg.addr) && cfg.apiKey == "" && cfg.basicAuth == nil {
+		return fmt.Errorf("refusing to listen on %s with the embedded engine and no login: anyone who reaches it could read and delete the library. "+
+			"Set GLIMPSE_BASIC_AUTH=user:password (or TWELVELABS_API_KEY), or listen on 127.0.0.1", cfg.addr)
+	}
 	ln, err := net.Listen("tcp", cfg.addr)
 	if err != nil {
 		return err
 	}
-	app, err := newApp(cfg, "http://"+ln.Addr().String(), log)
+	app, err := newApp(cfg, selfURL(ln.Addr()), log)
 	if err != nil {
 		ln.Close()
 		return err
@@ -113,16 +138,16 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	defer app.Close()
 
 	srv := &http.Server{
-		Handler:           app.Handler,
+		Handler:           wire.IdleBodies(app.Handler, cfg.bodyIdle),
 		ReadHeaderTimeout: 10 * time.Second,
 		IdleTimeout:       2 * time.Minute,
 		// No ReadTimeout/WriteTimeout: uploads take long, and SSE streams
-		// clear their own deadline.
+		// clear their own deadline. A stalled body ends after bodyIdle.
 	}
 	// Shutdown waits for connections to go idle; SSE streams never do, so
 	// close them as shutdown starts.
 	srv.RegisterOnShutdown(app.Events.Shutdown)
-	log.Info("glimpse listening", "url", "http://"+ln.Addr().String(), "backend", app.BackendName, "data", cfg.dataDir)
+	log.Info("glimpse listening", "url", selfURL(ln.Addr()), "backend", app.BackendName, "data", cfg.dataDir)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -140,12 +165,41 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	return nil
 }
 
+// isLoopback reports whether addr (host:port) listens on loopback only.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// selfURL is the app's own origin as reached from this machine: an
+// unspecified listen address (0.0.0.0, ::) is reached on 127.0.0.1.
+func selfURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
 // app is the wired web app.
 type app struct {
-	Handler     http.Handler
-	Events      *events.Hub
-	Watcher     *webapp.TaskWatcher
-	Engine      *engine.Engine // nil when the app talks to the cloud
+	Handler http.Handler
+	Events  *events.Hub
+	Watcher *webapp.TaskWatcher
+	Engine  *engine.Engine // nil when the app talks to the cloud
+	// EngineKey is the embedded engine's secret, made anew by each process:
+	// the app's own client sends it, the browser never sees it.
+	EngineKey   string
 	BackendName string
 }
 
@@ -183,9 +237,11 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 		backends.Base = tlclient.New(cfg.apiKey, tlclient.WithBaseURL(cfg.baseURL), tlclient.WithHTTPClient(httpClient))
 		backends.BaseName = handlers.BackendServerKey
 	} else {
+		a.EngineKey = rand.Text()
 		eng, err := local.New(local.Config{Config: engine.Config{
 			DataDir:        filepath.Join(cfg.dataDir, "engine"),
 			MountPath:      "/engine",
+			APIKey:         a.EngineKey,
 			MaxUploadBytes: cfg.maxUploadMB << 20,
 			Logger:         log.With("part", "engine"),
 		}, LLM: cfg.llm, ImageTextModel: cfg.imageTextModel})
@@ -195,14 +251,21 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 		}
 		a.Engine = eng
 		engineHandler = eng.Handler()
-		// The engine accepts any key; the client still sends one.
-		backends.Base = tlclient.New("local", tlclient.WithBaseURL(selfURL+"/engine/v1.3"), tlclient.WithHTTPClient(httpClient))
+		backends.Base = tlclient.New(a.EngineKey, tlclient.WithBaseURL(selfURL+"/engine/v1.3"), tlclient.WithHTTPClient(httpClient))
 		backends.BaseName = handlers.BackendLocal
 	}
 	a.BackendName = backends.BaseName
 	a.Watcher = webapp.NewTaskWatcher(hub, log)
+	// The app answers for loopback names, the address it listens on and
+	// the names it is told.
+	hosts := cfg.allowedHosts
+	if h, _, err := net.SplitHostPort(strings.TrimPrefix(selfURL, "http://")); err == nil {
+		hosts = append(hosts, h)
+	}
 	srv := &handlers.Server{
 		Log:            log,
+		AllowedHosts:   hosts,
+		BasicAuth:      cfg.basicAuth,
 		Backends:       backends,
 		Sessions:       store,
 		Events:         hub,

@@ -8,27 +8,33 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"glimpse/handlers"
 	"glimpse/internal/testwait"
 )
 
 func TestParseConfig(t *testing.T) {
+	idle := 30 * time.Second
 	tests := []struct {
 		name string
 		args []string
 		env  map[string]string
 		want config
 	}{
-		{"defaults", nil, nil, config{addr: "127.0.0.1:8080", dataDir: "./data", baseURL: "https://api.twelvelabs.io/v1.3", maxUploadMB: 2048, logLevel: "info"}},
+		{"defaults", nil, nil, config{addr: "127.0.0.1:8080", dataDir: "./data", baseURL: "https://api.twelvelabs.io/v1.3", maxUploadMB: 2048, logLevel: "info", bodyIdle: idle}},
 		{"env", nil, map[string]string{"TWELVELABS_API_KEY": "k", "TWELVELABS_BASE_URL": "http://x/v1.3", "GLIMPSE_ADDR": ":9", "GLIMPSE_DATA": "/d", "GLIMPSE_SESSION_KEYS": "s"},
-			config{addr: ":9", dataDir: "/d", apiKey: "k", baseURL: "http://x/v1.3", sessionKeys: "s", maxUploadMB: 2048, logLevel: "info"}},
+			config{addr: ":9", dataDir: "/d", apiKey: "k", baseURL: "http://x/v1.3", sessionKeys: "s", maxUploadMB: 2048, logLevel: "info", bodyIdle: idle}},
 		{"flags win over env", []string{"-addr", ":7", "-data", "/e", "-base-url", "http://y/v1.3"}, map[string]string{"GLIMPSE_ADDR": ":9", "TWELVELABS_BASE_URL": "http://x/v1.3"},
-			config{addr: ":7", dataDir: "/e", baseURL: "http://y/v1.3", maxUploadMB: 2048, logLevel: "info"}},
+			config{addr: ":7", dataDir: "/e", baseURL: "http://y/v1.3", maxUploadMB: 2048, logLevel: "info", bodyIdle: idle}},
+		{"hosts and login", []string{"-body-idle", "5s"}, map[string]string{"GLIMPSE_ALLOWED_HOSTS": " glimpse.lan, media.example ,", "GLIMPSE_BASIC_AUTH": "ann:correct horse"},
+			config{addr: "127.0.0.1:8080", dataDir: "./data", baseURL: "https://api.twelvelabs.io/v1.3", maxUploadMB: 2048, logLevel: "info", bodyIdle: 5 * time.Second,
+				allowedHosts: []string{"glimpse.lan", "media.example"}, basicAuth: &handlers.Credentials{User: "ann", Password: "correct horse"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -36,13 +42,33 @@ func TestParseConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if *got != tc.want {
+			if !reflect.DeepEqual(*got, tc.want) {
 				t.Errorf("got %+v\nwant %+v", *got, tc.want)
 			}
 		})
 	}
-	if _, err := parseConfig([]string{"extra"}, func(string) string { return "" }); err == nil {
-		t.Error("stray argument accepted")
+	refused := []struct {
+		name string
+		args []string
+		env  map[string]string
+	}{
+		{"stray argument", []string{"extra"}, nil},
+		{"login without a password", nil, map[string]string{"GLIMPSE_BASIC_AUTH": "ann"}},
+		{"short password", nil, map[string]string{"GLIMPSE_BASIC_AUTH": "ann:1234"}},
+	}
+	for _, tc := range refused {
+		if _, err := parseConfig(tc.args, func(k string) string { return tc.env[k] }); err == nil {
+			t.Errorf("%s: accepted", tc.name)
+		}
+	}
+}
+
+// Off loopback the embedded engine would be anyone's library: run refuses
+// to listen there unless a login or a cloud key is configured.
+func TestRunRefusesOpenListenWithoutLogin(t *testing.T) {
+	err := run(context.Background(), []string{"-addr", "0.0.0.0:0", "-data", t.TempDir()}, func(string) string { return "" }, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "GLIMPSE_BASIC_AUTH") {
+		t.Fatalf("run on 0.0.0.0 without login: %v", err)
 	}
 }
 
@@ -68,14 +94,15 @@ var listenURL = regexp.MustCompile(`url=(http://[0-9.:]+)`)
 
 // startRun runs the command and returns its URL and a stop function that
 // sends the shutdown and returns run's error.
-func startRun(t *testing.T, env map[string]string) (string, *syncBuffer, func() error) {
+func startRun(t *testing.T, env map[string]string, extraArgs ...string) (string, *syncBuffer, func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	logs := &syncBuffer{}
 	data := filepath.Join(t.TempDir(), "data")
 	done := make(chan error, 1)
 	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-data", data}, func(k string) string { return env[k] }, logs)
+		args := append([]string{"-addr", "127.0.0.1:0", "-data", data}, extraArgs...)
+		done <- run(ctx, args, func(k string) string { return env[k] }, logs)
 	}()
 	deadline := time.Now().Add(testwait.Bound(t))
 	for {
@@ -124,14 +151,21 @@ func TestRunWithEmbeddedEngine(t *testing.T) {
 	if status, body := get(t, url+"/"); status != 200 || !strings.Contains(body, "Local engine") {
 		t.Errorf("home: %d", status)
 	}
-	// The engine answers on the app's own origin.
-	req, _ := http.NewRequest("GET", url+"/engine/v1.3/indexes", nil)
-	req.Header.Set("x-api-key", "any")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		t.Errorf("embedded engine: %v %v", err, resp)
-	} else {
+	// The engine lives on the app's own origin but answers only the app:
+	// neither no key nor a guessed one reads the library.
+	for _, key := range []string{"", "any", "local"} {
+		req, _ := http.NewRequest("GET", url+"/engine/v1.3/indexes", nil)
+		if key != "" {
+			req.Header.Set("x-api-key", key)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
 		resp.Body.Close()
+		if resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("engine read with key %q: %d, want 401", key, resp.StatusCode)
+		}
 	}
 	// An open SSE stream does not hold up the shutdown.
 	if err := stop(); err != nil {

@@ -14,6 +14,8 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"glimpse/internal/browsertest"
+
 	"glimpse/internal/testmedia"
 	"glimpse/internal/testwait"
 )
@@ -50,6 +52,7 @@ func TestSearchAndWatchInBrowser(t *testing.T) {
 	defer cancelAlloc()
 	browser, cancelBrowser := chromedp.NewContext(allocCtx)
 	defer cancelBrowser()
+	browsertest.FailOnCSPViolations(t, browser)
 	shots := os.Getenv("GLIMPSE_SCREENSHOTS")
 
 	searchURL := baseURL + "/search?index=" + indexID

@@ -34,13 +34,14 @@ func New(cfg Config) (*engine.Engine, error) {
 
 	// Understanding runs as ingest stages; search follows ready and deleted
 	// videos as a listener and loads the ready ones once the engine exists.
-	ucfg := understand.Config{Logger: ec.Logger}
+	scratch := engine.ScratchDir(ec.DataDir)
+	ucfg := understand.Config{Logger: ec.Logger, WorkDir: scratch}
 	// One set of media links, so search's thumbnails and the API's videos
 	// are signed alike.
 	if ec.Media == nil {
 		ec.Media = wire.NewMediaLinks(ec.MountPath, nil, 0)
 	}
-	scfg := search.Config{Media: ec.Media, AllowPrivateURLs: ec.AllowPrivateURLs, Logger: ec.Logger}
+	scfg := search.Config{Media: ec.Media, AllowPrivateURLs: ec.AllowPrivateURLs, Logger: ec.Logger, TempDir: scratch}
 	if cfg.ImageTextModel != nil {
 		// Loaded once and kept for the life of the process.
 		model, err := onnx.Load(*cfg.ImageTextModel)

@@ -19,7 +19,7 @@ func (s *Stage) EmbedVideo(ctx context.Context, path string) ([]ClipFeatures, er
 	if err != nil {
 		return nil, err
 	}
-	tmp, err := os.MkdirTemp("", "glimpse-embed-")
+	tmp, err := os.MkdirTemp(s.workDir, "glimpse-embed-")
 	if err != nil {
 		return nil, err
 	}

@@ -36,6 +36,8 @@ type Speech struct {
 	Workers  int
 	// Args tune the decoder; nil means FastDecoder.
 	Args []string
+	// WorkDir holds the scratch folder of one run; "" is os.TempDir().
+	WorkDir string
 }
 
 const (
@@ -62,7 +64,7 @@ func (s *Speech) RecognizeProgress(ctx context.Context, src string, progress fun
 	if progress == nil {
 		progress = func(float64) {}
 	}
-	tmp, err := os.MkdirTemp("", "glimpse-speech-")
+	tmp, err := os.MkdirTemp(s.WorkDir, "glimpse-speech-")
 	if err != nil {
 		return nil, err
 	}

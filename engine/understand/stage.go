@@ -30,7 +30,11 @@ type Config struct {
 	Pocketsphinx string // pocketsphinx_batch; default on PATH
 	ModelDir     string // default /usr/share/pocketsphinx/model/en-us
 	Workers      int    // processes per tool; default NumCPU
-	Logger       *slog.Logger
+	// WorkDir holds each run's scratch folder (frames, audio); the engine
+	// puts it under its data dir and empties it at start, so a crash
+	// leaves nothing behind in /tmp. Default os.TempDir().
+	WorkDir string
+	Logger  *slog.Logger
 	// Semantic, if set, is an image–text model (engine/understand/onnx)
 	// whose image vector of each clip's middle frame is kept for text queries.
 	Semantic ImageEncoder
@@ -48,6 +52,7 @@ type Stage struct {
 	speech   *Speech
 	ocr      *OCR
 	work     int
+	workDir  string
 	log      *slog.Logger
 }
 
@@ -93,9 +98,10 @@ func New(cfg Config) (*Stage, error) {
 	return &Stage{
 		semantic: cfg.Semantic,
 		ffmpeg:   ff,
-		speech:   &Speech{FFmpeg: ff, Batch: ps, ModelDir: model, Workers: w},
+		speech:   &Speech{FFmpeg: ff, Batch: ps, ModelDir: model, Workers: w, WorkDir: cfg.WorkDir},
 		ocr:      &OCR{Tesseract: tess},
 		work:     w,
+		workDir:  cfg.WorkDir,
 		log:      log,
 	}, nil
 }
@@ -133,7 +139,7 @@ func (s *Stage) RunTimed(ctx context.Context, v *pipeline.Video, progress func(f
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
-	tmp, err := os.MkdirTemp("", "glimpse-understand-")
+	tmp, err := os.MkdirTemp(s.workDir, "glimpse-understand-")
 	if err != nil {
 		return tm, err
 	}
