@@ -21,6 +21,8 @@ USER glimpse
 VOLUME ["/data"]
 EXPOSE 8080
 # TWELVELABS_API_KEY, when set, switches from the embedded engine to the cloud.
+# With the embedded engine the app listens off loopback only with a login:
+# run with -e GLIMPSE_BASIC_AUTH=user:password (see README, "Who can reach what").
 ENV GLIMPSE_DATA=/data
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s --retries=3 \
   CMD curl -fsS http://127.0.0.1:8080/healthz || exit 1

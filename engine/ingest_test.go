@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -107,6 +108,9 @@ func TestMain(m *testing.M) {
 
 // TestIngestOutcomes uploads good and bad inputs side by side and checks
 // where each one ends up.
+// serverPath is an absolute path of two or more segments.
+var serverPath = regexp.MustCompile(`(^|[\s(:'"])/[^\s/]+/`)
+
 func TestIngestOutcomes(t *testing.T) {
 	e := startEngine(t, engine.Config{Workers: 2})
 	index := e.createIndex(t, "outcomes", "thumbnail")
@@ -147,6 +151,11 @@ func TestIngestOutcomes(t *testing.T) {
 					t.Fatalf("status %s failure %+v, want failed with %s", tk.Status, tk.Failure, c.wantCode)
 				}
 				mustContain(t, tk.Failure.Message, c.wantMsg)
+				// The reason is for a person: no path on the server, no
+				// ffmpeg internals (the log has those).
+				if serverPath.MatchString(tk.Failure.Message) || strings.Contains(tk.Failure.Message, "@ 0x") {
+					t.Errorf("failure message shows server internals: %q", tk.Failure.Message)
+				}
 				if _, err := os.Stat(filepath.Join(e.dataDir, "videos", tk.VideoID, "hls")); err == nil {
 					t.Error("a failed video has an HLS folder")
 				}

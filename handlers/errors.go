@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -41,6 +42,9 @@ func classify(err error) (int, string) {
 // serveError logs err (5xx at Error, 4xx at Info) and answers with an error
 // page, or with an error fragment when htmx asked for a fragment.
 func (s *Server) serveError(c *gin.Context, err error) {
+	if bodyCutShort(c) {
+		err = fmt.Errorf("%w (%v)", errBodyCutShort, err)
+	}
 	status, msg := classify(err)
 	level := slog.LevelInfo
 	if status >= 500 {
@@ -57,10 +61,10 @@ func (s *Server) serveError(c *gin.Context, err error) {
 		c.Header("HX-Retarget", "#flash")
 		c.Header("HX-Reswap", "innerHTML")
 		c.Status(http.StatusOK)
-		_ = render(c, templates.ErrorFragment(msg))
+		_ = renderAnyway(c, templates.ErrorFragment(msg))
 		return
 	}
-	_ = render(c, templates.ErrorPage(s.page(c, "Error"), status, msg))
+	_ = renderAnyway(c, templates.ErrorPage(s.page(c, "Error"), status, msg))
 }
 
 func isHTMX(c *gin.Context) bool { return c.GetHeader("HX-Request") == "true" }

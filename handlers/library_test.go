@@ -493,6 +493,12 @@ func TestSettingsKeyIsKeptSecret(t *testing.T) {
 	if got := text(doc, "[data-testid=backend]"); got != "TwelveLabs cloud (your key)" {
 		t.Errorf("backend %q", got)
 	}
+	if !strings.Contains(text(doc, "[data-testid=key-scope]"), "this browser only") {
+		t.Errorf("the page does not say what forgetting the key does: %q", text(doc, "[data-testid=key-scope]"))
+	}
+	if !strings.Contains(text(doc, "[data-testid=sharing]"), "shares one library") {
+		t.Errorf("the page suggests a private library: %q", text(doc, "[data-testid=sharing]"))
+	}
 	if !strings.Contains(text(doc, "[data-testid=key-state]"), "saved") {
 		t.Errorf("state %q", text(doc, "[data-testid=key-state]"))
 	}

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/a-h/templ"
@@ -17,6 +18,16 @@ func render(c *gin.Context, component templ.Component) error {
 		c.Status(http.StatusOK)
 	}
 	return component.Render(c.Request.Context(), c.Writer)
+}
+
+// renderAnyway renders even when the request's context has ended (a body
+// that broke off cancels it): an error page must not come out empty.
+func renderAnyway(c *gin.Context, component templ.Component) error {
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	if c.Writer.Status() == 0 {
+		c.Status(http.StatusOK)
+	}
+	return component.Render(context.WithoutCancel(c.Request.Context()), c.Writer)
 }
 
 // page is the view model every full page shares: its title, the backend in

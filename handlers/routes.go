@@ -12,7 +12,7 @@ import (
 func (s *Server) Routes() *gin.Engine {
 	r := gin.New()
 	// The Host check comes first: a rebinding page must reach nothing.
-	r.Use(gin.Recovery(), s.hostGuard(), securityHeaders(), s.basicAuth())
+	r.Use(gin.Recovery(), s.hostGuard(), securityHeaders(), s.basicAuth(), s.checkBodies())
 	// Sessions and CSRF apply to the app's pages, not to /engine, /static
 	// or /healthz (see appPath).
 	r.Use(s.sessionMiddleware(), s.csrfMiddleware())

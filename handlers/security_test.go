@@ -1,14 +1,18 @@
 package handlers_test
 
 import (
+	"bufio"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/PuerkitoBio/goquery"
 
 	"glimpse/internal/testwait"
 )
@@ -210,5 +214,65 @@ func TestUploadsInFlightPerClientAreCapped(t *testing.T) {
 	info, _ := f.Stat()
 	if doc, status := b.upload(indexID, "after", "after.mp4", f, info.Size()); status != http.StatusOK {
 		t.Errorf("an upload after the stalled ones ended: %d %s", status, text(doc, "body"))
+	}
+}
+
+// rawPost sends a request whose Content-Length promises length bytes but
+// whose body is only body, then closes its sending side.
+func rawPost(t *testing.T, b *browser, path, contentType string, length int64, body string) (int, string) {
+	t.Helper()
+	u, _ := url.Parse(app.URL)
+	conn, err := net.Dial("tcp", u.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	var cookies []string
+	for _, c := range b.c.Jar.Cookies(u) {
+		cookies = append(cookies, c.Name+"="+c.Value)
+	}
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: %s\r\nContent-Length: %d\r\nX-CSRF-Token: %s\r\nCookie: %s\r\n\r\n%s",
+		path, u.Host, contentType, length, b.token(), strings.Join(cookies, "; "), body)
+	conn.(*net.TCPConn).CloseWrite()
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	doc, err := goquery.NewDocumentFromReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, strings.TrimSpace(doc.Find("body").Text())
+}
+
+// A request that announces more than the app takes is refused before it
+// is read, and one whose body breaks off is told so: a clear 4xx page,
+// never an empty 200 or 500.
+func TestOversizedAndShortBodiesGetAClearAnswer(t *testing.T) {
+	b := newBrowser(t)
+	indexID := b.createIndex("bodies")
+	form := "application/x-www-form-urlencoded"
+	multi := "multipart/form-data; boundary=XX"
+	tests := []struct {
+		name, path, contentType string
+		length                  int64
+		body                    string
+		wantStatus              int
+		wantSays                string
+	}{
+		{"5 GB form", "/indexes", form, 5 << 30, "name=x", http.StatusRequestEntityTooLarge, "5.0 GB"},
+		{"5 GB upload", "/indexes/" + indexID + "/upload", multi, 5 << 30, "--XX\r\n", http.StatusRequestEntityTooLarge, "5.0 GB"},
+		{"short form", "/indexes", form, 100000, "name=x", http.StatusBadRequest, "ended before all of it arrived"},
+		{"short search image", "/search", multi, 100000, "--XX\r\n", http.StatusBadRequest, "ended before all of it arrived"},
+		{"short upload", "/indexes/" + indexID + "/upload", multi, 100000, "--XX\r\n", http.StatusBadRequest, "cut off"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, says := rawPost(t, b, tt.path, tt.contentType, tt.length, tt.body)
+			if status != tt.wantStatus || !strings.Contains(says, tt.wantSays) {
+				t.Errorf("%d %q; want %d saying %q", status, says, tt.wantStatus, tt.wantSays)
+			}
+		})
 	}
 }

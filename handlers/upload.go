@@ -182,7 +182,7 @@ func (s *Server) rejectUpload(c *gin.Context, clientID, name string, status int,
 		name = "Upload"
 	}
 	c.Status(status)
-	return render(c, templates.UploadFailed(clientID, name, why))
+	return renderAnyway(c, templates.UploadFailed(clientID, name, why))
 }
 
 // uploadURL asks the API to fetch a video from a URL.

@@ -99,9 +99,12 @@ func (m *Manager) settle(taskID string, err error) {
 			return // the task was deleted
 		}
 		m.log.Error("task intake", "task_id", taskID, "err", err)
-		se = &pipeline.StageError{Code: "internal_error", Message: "The engine could not process the video: " + err.Error()}
+		se = &pipeline.StageError{Code: "internal_error", Message: "The engine could not process the video; the reason is in the engine's log."}
 	}
-	if err := m.cfg.Store.Fail(context.Background(), taskID, se.Code, se.Message, m.cfg.Now()); err != nil && !errors.Is(err, store.ErrNotFound) {
+	// The log keeps the whole text; the API's message has no paths or
+	// ffmpeg internals.
+	reason := pipeline.PublicReason(se.Message)
+	if err := m.cfg.Store.Fail(context.Background(), taskID, se.Code, reason, m.cfg.Now()); err != nil && !errors.Is(err, store.ErrNotFound) {
 		m.log.Error("fail task", "task_id", taskID, "err", err)
 	}
 	m.log.Info("task failed", "task_id", taskID, "code", se.Code, "reason", se.Message)

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"glimpse/engine/pipeline"
 	"glimpse/engine/understand"
 	"glimpse/engine/wire"
 )
@@ -270,7 +271,7 @@ func (t *embedTasks) process(task *embedTask, path string) {
 	defer t.mu.Unlock()
 	task.UpdatedAt = t.s.cfg.Now()
 	if err != nil {
-		task.Status, task.Failure = "failed", err.Error()
+		task.Status, task.Failure = "failed", pipeline.PublicReason(err.Error())
 		t.s.log.Warn("embedding task failed", "task_id", task.ID, "err", err)
 		return
 	}
