@@ -64,25 +64,12 @@ func parseFlags(args []string, getenv func(string) string, usage io.Writer) (*op
 	return o, nil
 }
 
-// isLoopback reports whether addr (host:port) listens on loopback only.
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
-
 func run(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
 	o, err := parseFlags(args, getenv, stdout)
 	if err != nil {
 		return err
 	}
-	if o.apiKey == "" && !isLoopback(o.addr) {
+	if o.apiKey == "" && !wire.IsLoopbackAddr(o.addr) {
 		return fmt.Errorf("refusing to listen on %s without an API key: set -api-key or ENGINE_API_KEY, or listen on 127.0.0.1", o.addr)
 	}
 	logger := slog.New(slog.NewTextHandler(stdout, nil))

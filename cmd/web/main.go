@@ -122,7 +122,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 	}
 	log := slog.New(slog.NewTextHandler(stdout, &slog.HandlerOptions{Level: level}))
 
-	if !isLoopback(cfg.addr) && cfg.apiKey == "" && cfg.basicAuth == nil {
+	if !wire.IsLoopbackAddr(cfg.addr) && cfg.apiKey == "" && cfg.basicAuth == nil {
 		return fmt.Errorf("refusing to listen on %s with the embedded engine and no login: anyone who reaches it could read and delete the library. "+
 			"Set GLIMPSE_BASIC_AUTH=user:password (or TWELVELABS_API_KEY), or listen on 127.0.0.1", cfg.addr)
 	}
@@ -163,19 +163,6 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	return nil
-}
-
-// isLoopback reports whether addr (host:port) listens on loopback only.
-func isLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return false
-	}
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // selfURL is the app's own origin as reached from this machine: an
