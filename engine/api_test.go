@@ -107,6 +107,8 @@ func TestIndexes(t *testing.T) {
 		{"POST", "/indexes", map[string]any{"index_name": "x"}, 400, "parameter_not_provided"},
 		{"POST", "/indexes", map[string]any{"index_name": "x", "models": []any{map[string]any{"model_name": "gpt", "model_options": []string{"visual"}}}}, 400, "parameter_invalid"},
 		{"POST", "/indexes", map[string]any{"index_name": "x", "models": []any{map[string]any{"model_name": "marengo3.0", "model_options": []string{"smell"}}}}, 400, "parameter_invalid"},
+		{"POST", "/indexes", map[string]any{"index_name": "x", "engine_id": "marengo", "models": []any{map[string]any{"model_name": "marengo3.0", "model_options": []string{"visual"}}}}, 400, "parameter_unknown"},
+		{"POST", "/indexes", map[string]any{"index_name": "x", "models": []any{map[string]any{"model_name": "marengo3.0", "model_option": []string{"visual"}}}}, 400, "parameter_unknown"},
 		{"POST", "/indexes", map[string]any{"index_name": "alpha", "models": []any{map[string]any{"model_name": "marengo3.0", "model_options": []string{"visual"}}}}, 409, "index_name_already_exists"},
 		{"PUT", "/indexes/" + ids[0], map[string]any{"index_name": "beta2"}, 409, "index_name_already_exists"},
 		{"GET", "/indexes?page_limit=51", nil, 400, "parameter_invalid"},

@@ -69,7 +69,7 @@ type createIndexRequest struct {
 
 func (s *Server) createIndex(w http.ResponseWriter, r *http.Request) error {
 	var req createIndexRequest
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decodeStrictJSON(r, &req); err != nil {
 		return err
 	}
 	if req.IndexName == nil {
