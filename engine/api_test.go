@@ -280,8 +280,11 @@ func TestVideosAndTasks(t *testing.T) {
 	if _, err := e.Catalog().FindVideo(ctx, strings.Repeat("b", 24)); !errors.As(err, &we) || we.Status != 404 {
 		t.Errorf("FindVideo of a missing video: %v", err)
 	}
-	if ok, err := e.Catalog().IndexExists(ctx, ixID); !ok || err != nil {
-		t.Errorf("IndexExists: %v %v", ok, err)
+	if models, err := e.Catalog().IndexModels(ctx, ixID); len(models) != 1 || models[0] != "marengo2.7" || err != nil {
+		t.Errorf("IndexModels: %v %v", models, err)
+	}
+	if _, err := e.Catalog().IndexModels(ctx, strings.Repeat("b", 24)); !errors.As(err, &we) || we.Status != 404 {
+		t.Errorf("IndexModels of a missing index: %v", err)
 	}
 
 	// Deleting the video removes its files and tells the listeners.

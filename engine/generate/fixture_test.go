@@ -35,7 +35,9 @@ func (c *fakeCatalog) FindVideo(ctx context.Context, id string) (*pipeline.Video
 	return v, nil
 }
 
-func (c *fakeCatalog) IndexExists(ctx context.Context, id string) (bool, error) { return true, nil }
+func (c *fakeCatalog) IndexModels(ctx context.Context, id string) ([]string, error) {
+	return []string{"marengo3.0", "pegasus1.2"}, nil
+}
 
 // Video ids in the fixture catalog.
 const (

@@ -152,7 +152,7 @@ type Catalog interface {
 	// FindVideo looks a video up by id alone (analyze names only the video);
 	// a missing video is a wire.NotFound error.
 	FindVideo(ctx context.Context, videoID string) (*VideoMeta, error)
-	// IndexExists reports whether indexID names an index; search answers
-	// 404 resource_not_exist for one that does not.
-	IndexExists(ctx context.Context, indexID string) (bool, error)
+	// IndexModels names the models of an index (search needs a Marengo
+	// one); a missing index is a wire.NotFound error.
+	IndexModels(ctx context.Context, indexID string) ([]string, error)
 }

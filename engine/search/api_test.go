@@ -30,6 +30,7 @@ func TestSearchRejectsBadRequests(t *testing.T) {
 		{"bad option", form{fields: [][2]string{{"index_id", exampleIndex}, {"query_text", "x"}, {"search_options", "smell"}}}, 400, "parameter_invalid", ""},
 		{"no query", form{fields: [][2]string{{"index_id", exampleIndex}, {"search_options", "visual"}}}, 400, "parameter_not_provided", ""},
 		{"unknown index", form{fields: [][2]string{{"index_id", "ffffffffffffffffffffffff"}, {"query_text", "x"}, {"search_options", "visual"}}}, 404, "resource_not_exist", ""},
+		{"index without a search model", form{fields: [][2]string{{"index_id", pegasusIndex}, {"query_text", "x"}, {"search_options", "visual"}}}, 400, "index_not_supported_for_search", "Marengo"},
 		{"page limit 51", base([2]string{"page_limit", "51"}), 400, "parameter_invalid", ""},
 		{"bad threshold", base([2]string{"threshold", "very"}), 400, "parameter_invalid", ""},
 		{"bad operator", base([2]string{"operator", "xor"}), 400, "parameter_invalid", ""},

@@ -121,7 +121,7 @@ func TestMomentsRefusesAVideoOutsideTheIndex(t *testing.T) {
 func BenchmarkMoments100k(b *testing.B) {
 	s, queries := syntheticIndex(b, 100_000)
 	video := fmt.Sprintf("%024x", 500)
-	cat := &memCatalog{indexes: map[string]bool{"bench": true},
+	cat := &memCatalog{indexes: map[string][]string{"bench": {"marengo3.0"}},
 		videos: map[string]*pipeline.VideoMeta{video: {IndexID: "bench", VideoID: video, Ready: true}}}
 	s.mu.Lock()
 	s.catalog = cat

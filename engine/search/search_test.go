@@ -28,7 +28,7 @@ import (
 // catalog is not part of this package.
 type memCatalog struct {
 	mu      sync.Mutex
-	indexes map[string]bool
+	indexes map[string][]string // models by index id
 	videos  map[string]*pipeline.VideoMeta
 }
 
@@ -53,15 +53,21 @@ func (c *memCatalog) FindVideo(_ context.Context, id string) (*pipeline.VideoMet
 	return &cp, nil
 }
 
-func (c *memCatalog) IndexExists(_ context.Context, id string) (bool, error) {
+func (c *memCatalog) IndexModels(_ context.Context, id string) ([]string, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.indexes[id], nil
+	models, ok := c.indexes[id]
+	if !ok {
+		return nil, wire.NotFound("no index " + id)
+	}
+	return models, nil
 }
 
 const (
 	exampleIndex = "6650aa0000000000000000aa"
 	exampleVideo = "6650bb0000000000000000bb"
+	// pegasusIndex has a generation model only, so no search.
+	pegasusIndex = "6650cc0000000000000000cc"
 )
 
 var (
@@ -114,7 +120,7 @@ func newHarness(t *testing.T) *harness {
 	t.Helper()
 	dir := exampleVideoDir(t)
 	h := &harness{now: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
-	h.catalog = &memCatalog{indexes: map[string]bool{exampleIndex: true}, videos: map[string]*pipeline.VideoMeta{
+	h.catalog = &memCatalog{indexes: map[string][]string{exampleIndex: {"marengo3.0"}, pegasusIndex: {"pegasus1.2"}}, videos: map[string]*pipeline.VideoMeta{
 		exampleVideo: {IndexID: exampleIndex, VideoID: exampleVideo, Filename: "example.mp4", Duration: 160.61,
 			Width: 640, Height: 360, Dir: dir, Ready: true, UserMetadata: map[string]any{"channel": "news", "year": float64(2023)}},
 	}}

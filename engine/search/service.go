@@ -423,12 +423,13 @@ func (s *Search) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	ok, err := catalog.IndexExists(r.Context(), req.indexID)
+	models, err := catalog.IndexModels(r.Context(), req.indexID)
 	if err != nil {
 		return err
 	}
-	if !ok {
-		return wire.NotFound(fmt.Sprintf("The index %s does not exist.", req.indexID))
+	if !slices.ContainsFunc(models, isSearchModel) {
+		return wire.Errorf(http.StatusBadRequest, "index_not_supported_for_search",
+			fmt.Sprintf("The index %s has no search model (%s); search needs an index with a Marengo model.", req.indexID, strings.Join(models, ", ")))
 	}
 	rs, err := s.run(r.Context(), catalog, req)
 	if err != nil {
@@ -438,6 +439,9 @@ func (s *Search) handleSearch(w http.ResponseWriter, r *http.Request) error {
 	s.writePage(w, r, rs, 1)
 	return nil
 }
+
+// isSearchModel: Marengo models search; Pegasus ones only generate text.
+func isSearchModel(name string) bool { return strings.HasPrefix(name, "marengo") }
 
 // maxKept is how many of a search's best clips are kept for its pages
 // (200 pages of 50).

@@ -54,3 +54,19 @@ func (s *Store) IndexExists(ctx context.Context, indexID string) (bool, error) {
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM indexes WHERE id = ?`, indexID).Scan(&n)
 	return n > 0, err
 }
+
+// IndexModels names the models of an index.
+func (s *Store) IndexModels(ctx context.Context, indexID string) ([]string, error) {
+	ix, err := s.GetIndex(ctx, indexID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, wire.NotFound("The index " + indexID + " does not exist.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, len(ix.Models))
+	for i, m := range ix.Models {
+		names[i] = m.Name
+	}
+	return names, nil
+}

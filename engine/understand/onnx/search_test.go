@@ -33,8 +33,11 @@ func (c oneVideo) FindVideo(_ context.Context, id string) (*pipeline.VideoMeta, 
 	m := c.meta
 	return &m, nil
 }
-func (c oneVideo) IndexExists(_ context.Context, id string) (bool, error) {
-	return id == c.meta.IndexID, nil
+func (c oneVideo) IndexModels(_ context.Context, id string) ([]string, error) {
+	if id != c.meta.IndexID {
+		return nil, wire.NotFound("no such index")
+	}
+	return []string{"marengo3.0"}, nil
 }
 
 // With an image–text model, a text query finds clips by what they show:
