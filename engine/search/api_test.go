@@ -209,7 +209,7 @@ func TestEmbedTextAndImage(t *testing.T) {
 	}
 	var r embedResponse
 	json.Unmarshal(b, &r)
-	if r.ModelName != understand.ModelName || r.TextEmbedding == nil || len(r.TextEmbedding.Segments[0].Float) != TextDim ||
+	if r.ModelName != "Marengo-retrieval-2.7" || r.TextEmbedding == nil || len(r.TextEmbedding.Segments[0].Float) != TextDim ||
 		r.ImageEmbedding == nil || len(r.ImageEmbedding.Segments[0].Float) != understand.VisualDim {
 		t.Fatalf("embed answer: %.300s", b)
 	}
@@ -219,13 +219,63 @@ func TestEmbedTextAndImage(t *testing.T) {
 	if understand.Cosine(a, near) < 0.8 || understand.Cosine(a, far) > 0.2 {
 		t.Errorf("text vectors: near %.2f far %.2f", understand.Cosine(a, near), understand.Cosine(a, far))
 	}
-	for _, f := range []form{
-		{fields: [][2]string{{"text", "x"}}},
-		{fields: [][2]string{{"model_name", "m"}}},
-		{fields: [][2]string{{"model_name", "m"}, {"audio_url", "https://example.com/a.mp3"}}},
+	for _, c := range []struct {
+		fields [][2]string
+		code   string
+	}{
+		{[][2]string{{"text", "x"}}, "parameter_not_provided"},
+		{[][2]string{{"model_name", "marengo3.0"}}, "parameter_not_provided"},
+		{[][2]string{{"model_name", "marengo3.0"}, {"audio_url", "https://example.com/a.mp3"}}, "parameter_invalid"},
+		{[][2]string{{"model_name", "m"}, {"text", "x"}}, "parameter_invalid"},
+		{[][2]string{{"model_name", "Marengo-retrieval-2.7"}, {"text", "x"}, {"text_truncate", "middle"}}, "parameter_invalid"},
+		{[][2]string{{"model_name", "Marengo-retrieval-2.7"}, {"text", strings.Repeat("word ", 78)}, {"text_truncate", "none"}}, "token_limit_exceeded"},
 	} {
-		if code, b := h.post(t, "/embed", f); code != 400 {
-			t.Errorf("%v: %d %s", f.fields, code, b)
+		var e struct{ Code string }
+		code, b := h.post(t, "/embed", form{fields: c.fields})
+		if json.Unmarshal(b, &e); code != 400 || e.Code != c.code {
+			t.Errorf("%v: %d %s, want 400 %s", c.fields, code, b, c.code)
+		}
+	}
+}
+
+// TestEmbedTextTruncate: a text over the model's limit loses its start or
+// its end as text_truncate says; Marengo 3.0 always cuts the end.
+func TestEmbedTextTruncate(t *testing.T) {
+	h := newHarness(t)
+	// 77 words about trains, then 77 about cakes.
+	long := strings.Repeat("train ", 77) + strings.Repeat("cake ", 77)
+	embed := func(model, truncate, text string) []float32 {
+		t.Helper()
+		fields := [][2]string{{"model_name", model}, {"text", text}}
+		if truncate != "" {
+			fields = append(fields, [2]string{"text_truncate", truncate})
+		}
+		code, b := h.post(t, "/embed", form{fields: fields})
+		var r embedResponse
+		if json.Unmarshal(b, &r); code != 200 || r.ModelName != model || r.TextEmbedding == nil {
+			t.Fatalf("%s %s: %d %.200s", model, truncate, code, b)
+		}
+		return r.TextEmbedding.Segments[0].Float
+	}
+	trains, cakes := embed("Marengo-retrieval-2.7", "", "train"), embed("Marengo-retrieval-2.7", "", "cake")
+	for _, c := range []struct {
+		model, truncate string
+		like            []float32
+	}{
+		{"Marengo-retrieval-2.7", "", trains},
+		{"Marengo-retrieval-2.7", "end", trains},
+		{"Marengo-retrieval-2.7", "start", cakes},
+		{"marengo3.0", "start", nil}, // 154 words are within 500: both halves count
+	} {
+		got := embed(c.model, c.truncate, long)
+		if c.like == nil {
+			if understand.Cosine(got, trains) < 0.5 || understand.Cosine(got, cakes) < 0.5 {
+				t.Errorf("%s %q: kept only part of the text (train %.2f, cake %.2f)", c.model, c.truncate, understand.Cosine(got, trains), understand.Cosine(got, cakes))
+			}
+			continue
+		}
+		if cos := understand.Cosine(got, c.like); cos < 0.99 {
+			t.Errorf("%s %q: cosine %.2f to the half it should keep", c.model, c.truncate, cos)
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -82,16 +83,18 @@ func (s *Search) handleEmbed(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(r, 32<<20); err != nil {
 		return err
 	}
-	if formValue(r, "model_name") == "" {
-		return wire.ParameterNotProvided("model_name")
+	model, maxTokens, err := embedModel(r)
+	if err != nil {
+		return err
 	}
 	// With an image–text model both vectors come from it, in one space;
 	// without, text is lexical and images visual descriptors.
-	resp := embedResponse{ModelName: understand.ModelName}
-	if s.cfg.Semantic != nil {
-		resp.ModelName = s.cfg.Semantic.Name()
-	}
+	resp := embedResponse{ModelName: model}
 	if text := formValue(r, "text"); text != "" {
+		text, err := truncateText(text, maxTokens, model, formValue(r, "text_truncate"))
+		if err != nil {
+			return err
+		}
 		vec := TextVector(s.index.lex, text)
 		if s.cfg.Semantic != nil {
 			var err error
@@ -146,6 +149,49 @@ func (s *Search) handleEmbed(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// embedModels are the model names /embed and /embed/tasks take, with the
+// longest text each embeds, in tokens (counted here as words).
+var embedModels = map[string]int{"marengo3.0": 500, "Marengo-retrieval-2.7": 77}
+
+func embedModel(r *http.Request) (name string, maxTokens int, err error) {
+	name = formValue(r, "model_name")
+	if name == "" {
+		return "", 0, wire.ParameterNotProvided("model_name")
+	}
+	maxTokens, ok := embedModels[name]
+	if !ok {
+		return "", 0, wire.ParameterInvalid(fmt.Sprintf("The model_name %q is not available; use marengo3.0 or Marengo-retrieval-2.7.", name))
+	}
+	return name, maxTokens, nil
+}
+
+// truncateText applies text_truncate: a text over the model's limit loses
+// words from its start or its end (the default), or is refused ("none").
+// Marengo 3.0 deprecates the parameter and always cuts the end.
+func truncateText(text string, maxTokens int, model, how string) (string, error) {
+	switch how {
+	case "", "start", "end", "none":
+	default:
+		return "", wire.ParameterInvalid(fmt.Sprintf("The text_truncate parameter must be start, end or none; got %q.", how))
+	}
+	if model == "marengo3.0" {
+		how = "end"
+	}
+	words := strings.Fields(text)
+	if len(words) <= maxTokens {
+		return text, nil
+	}
+	switch how {
+	case "none":
+		return "", wire.Errorf(http.StatusBadRequest, "token_limit_exceeded",
+			fmt.Sprintf("The text has %d tokens; %s embeds at most %d. Shorten it, or set text_truncate to start or end.", len(words), model, maxTokens))
+	case "start":
+		return strings.Join(words[len(words)-maxTokens:], " "), nil
+	default:
+		return strings.Join(words[:maxTokens], " "), nil
+	}
+}
+
 // embedTask is one video embedding task, kept in memory.
 type embedTask struct {
 	ID        string
@@ -187,9 +233,9 @@ func (t *embedTasks) handleCreate(w http.ResponseWriter, r *http.Request) error 
 	if err := parseForm(r, 32<<20); err != nil {
 		return err
 	}
-	model := formValue(r, "model_name")
-	if model == "" {
-		return wire.ParameterNotProvided("model_name")
+	model, _, err := embedModel(r)
+	if err != nil {
+		return err
 	}
 	// The SDK sends video_embedding_scope (one field per value); the
 	// description names it video_embedding_scopes. Accept both.

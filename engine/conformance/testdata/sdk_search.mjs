@@ -58,7 +58,7 @@ try {
 
 step("sync embeddings");
 const text = await client.embed.create({ modelName: "Marengo-retrieval-2.7", text: "a derailed train" });
-assert.ok(text.modelName, "model_name");
+assert.equal(text.modelName, "Marengo-retrieval-2.7"); // the model asked for
 assert.ok(text.textEmbedding.segments[0].float.length > 0);
 const image = await client.embed.create({ modelName: "Marengo-retrieval-2.7", imageFile: fs.createReadStream(media("search_sample.png")) });
 assert.ok(image.imageEmbedding.segments[0].float.length > 0);
