@@ -1,5 +1,6 @@
 // Package conformance runs the official TwelveLabs SDK against a live local
-// engine (the full one, from engine/local) over loopback.
+// engine (the full one, from engine/local) over loopback, and validates
+// every response the engine gives it against TwelveLabs' full description.
 package conformance
 
 import (
@@ -68,7 +69,8 @@ func TestSDK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.engine = httptest.NewServer(eng.Handler())
+	spec := newSpecCheck(t)
+	h.engine = httptest.NewServer(spec.wrap(eng.Handler()))
 	h.media = httptest.NewServer(http.FileServer(http.Dir(mediaDir)))
 	t.Cleanup(func() {
 		h.engine.Close()
@@ -90,6 +92,8 @@ func TestSDK(t *testing.T) {
 			}
 		})
 	}
+	// Every response the scripts got, held to the full description.
+	t.Run("full description", spec.report)
 }
 
 // run runs one script and returns its RESULT object.
