@@ -130,38 +130,53 @@ func checkName(name string) error {
 }
 
 func (s *Server) showIndex(c *gin.Context) error {
+	v, err := s.indexPageView(c)
+	if err != nil {
+		return err
+	}
+	v.Stream = s.taskStreamURL(c)
+	v.MaxUploadBytes = s.maxUpload()
+	v.Tasks = s.recentTaskViews(c, s.backend(c), v.Index.ID)
+	return render(c, templates.IndexPage(s.page(c, v.Index.Name), v))
+}
+
+// indexVideos is the index page's video grid and count alone: the page
+// asks for it again when one of its tasks turns ready.
+func (s *Server) indexVideos(c *gin.Context) error {
+	v, err := s.indexPageView(c)
+	if err != nil {
+		return err
+	}
+	return render(c, templates.IndexVideosFragment(s.page(c, v.Index.Name), v))
+}
+
+// indexPageView is the index of the request with a page of its videos.
+func (s *Server) indexPageView(c *gin.Context) (templates.IndexPageView, error) {
 	ctx := c.Request.Context()
 	id := c.Param("indexID")
 	be := s.backend(c)
 	ix, err := be.Client.GetIndex(ctx, id)
 	if err != nil {
 		if errors.Is(err, tlclient.ErrNotFound) {
-			return notFound("There is no index with that id; it may have been deleted.")
+			return templates.IndexPageView{}, notFound("There is no index with that id; it may have been deleted.")
 		}
-		return err
+		return templates.IndexPageView{}, err
 	}
-	st := s.Sessions.Get(c.Request)
-	v := templates.IndexPageView{
-		Index:          indexView(*ix, st.CurrentIndexID),
-		Stream:         s.taskStreamURL(c),
-		MaxUploadBytes: s.maxUpload(),
-	}
-	page := pageParam(c)
+	v := templates.IndexPageView{Index: indexView(*ix, s.Sessions.Get(c.Request).CurrentIndexID)}
 	videos, err := be.Client.ListVideos(ctx, id, tlclient.ListVideosParams{
-		Page: page, PageLimit: videosPerPage, SortBy: "created_at", SortOption: "desc",
+		Page: pageParam(c), PageLimit: videosPerPage, SortBy: "created_at", SortOption: "desc",
 	})
 	if err != nil {
 		_, msg := classify(err)
 		v.VideosError = msg
-	} else {
-		v.Pager = pagerFor(webfmt.IndexURL(id), c.Request.URL.Query(), videos.PageInfo)
-		for _, vid := range videos.Data {
-			v.Videos = append(v.Videos, videoView(id, vid))
-		}
-		addThumbnails(ctx, be.Client, v.Videos)
+		return v, nil
 	}
-	v.Tasks = s.recentTaskViews(c, be, id)
-	return render(c, templates.IndexPage(s.page(c, ix.IndexName), v))
+	v.Pager = pagerFor(webfmt.IndexURL(id), c.Request.URL.Query(), videos.PageInfo)
+	for _, vid := range videos.Data {
+		v.Videos = append(v.Videos, videoView(id, vid))
+	}
+	addThumbnails(ctx, be.Client, v.Videos)
+	return v, nil
 }
 
 func (s *Server) renameIndex(c *gin.Context) error {

@@ -36,6 +36,7 @@ func (s *Server) Routes() *gin.Engine {
 	r.GET("/", s.wrap(s.listIndexes))
 	r.POST("/indexes", s.wrap(s.createIndex))
 	r.GET("/indexes/:indexID", s.wrap(s.showIndex))
+	r.GET("/indexes/:indexID/videos", s.wrap(s.indexVideos))
 	r.POST("/indexes/:indexID/rename", s.wrap(s.renameIndex))
 	r.POST("/indexes/:indexID/select", s.wrap(s.selectIndex))
 	r.GET("/indexes/:indexID/delete", s.wrap(s.confirmDeleteIndex))
@@ -56,6 +57,7 @@ func (s *Server) Routes() *gin.Engine {
 	r.GET("/tasks/:taskID/card", s.wrap(s.taskCard))
 	r.GET("/tasks/:taskID/delete", s.wrap(s.confirmDeleteTask))
 	r.POST("/tasks/:taskID/delete", s.wrap(s.deleteTask))
+	r.POST("/tasks/:taskID/dismiss", s.wrap(s.dismissTask))
 
 	// Settings (settings.go)
 	r.GET("/settings", s.wrap(s.showSettings))

@@ -168,6 +168,14 @@ func (s *Server) deleteTask(c *gin.Context) error {
 	return nil
 }
 
+// dismissTask takes a finished task off the session's recent uploads
+// (the card's Dismiss); the task itself stays.
+func (s *Server) dismissTask(c *gin.Context) error {
+	s.Sessions.Get(c.Request).ForgetTask(c.Param("taskID"))
+	c.Status(http.StatusNoContent)
+	return nil
+}
+
 // recentTaskViews are the cards of the session's recent tasks in an index,
 // so that a reload keeps showing them; tasks still running get watched.
 func (s *Server) recentTaskViews(c *gin.Context, be Backend, indexID string) []templates.TaskView {

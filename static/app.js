@@ -80,6 +80,59 @@
     if (same.length > 1) el.remove();
   });
 
+  // ---- Recent uploads and the video grid of an index page ----
+
+  // A card that turns ready brings its video into the grid (and the count
+  // beside the title): the grid is fetched again, once at a time.
+  var refreshing = false, refreshAgain = false;
+  function refreshVideos() {
+    var videos = document.getElementById("videos");
+    if (!videos || !window.htmx) return;
+    if (refreshing) { refreshAgain = true; return; }
+    refreshing = true;
+    var done = function () {
+      refreshing = false;
+      if (refreshAgain) { refreshAgain = false; refreshVideos(); }
+    };
+    htmx.ajax("GET", videos.getAttribute("data-refresh-url") + location.search,
+      { target: "#videos", swap: "outerHTML" }).then(done, done);
+  }
+  function noteReady(el) {
+    if (!el.matches || !el.matches('#task-list .task-card[data-status="ready"][data-video-id]')) return;
+    var videos = document.getElementById("videos");
+    if (videos && !videos.querySelector('[data-video-id="' + el.getAttribute("data-video-id") + '"]')) refreshVideos();
+  }
+  document.addEventListener("htmx:load", function (e) { noteReady(e.target); });
+
+  // Dismiss takes a finished card away once the session has forgotten its
+  // task, so that a reload does not bring it back.
+  function removeCard(el) {
+    // Keyboard focus goes to the next card's Dismiss, else the heading.
+    var sib = el.nextElementSibling || el.previousElementSibling;
+    var to = (sib && sib.querySelector("[data-dismiss]")) || document.getElementById("tasks-h");
+    var hadFocus = el.contains(document.activeElement);
+    el.remove();
+    if (to && hadFocus) {
+      if (!to.matches("button")) to.setAttribute("tabindex", "-1");
+      to.focus();
+    }
+  }
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-dismiss]");
+    var el = b && b.closest(".task-card");
+    if (!el) return;
+    var id = b.getAttribute("data-dismiss");
+    if (!id) { removeCard(el); return; } // an upload that never became a task
+    if (b.getAttribute("aria-busy") === "true") return;
+    b.setAttribute("aria-busy", "true");
+    fetch("/tasks/" + encodeURIComponent(id) + "/dismiss", {
+      method: "POST", credentials: "same-origin", headers: { "X-CSRF-Token": csrf() }
+    }).then(function (r) {
+      if (r.ok) removeCard(el);
+      else b.removeAttribute("aria-busy");
+    }, function () { b.removeAttribute("aria-busy"); });
+  });
+
   // ---- Uploads ----
   var zone = null;          // the index page's upload zone, if any
   var queue = [];           // uploads waiting; one runs at a time so the
@@ -123,12 +176,23 @@
     p.setAttribute("data-testid", "task-reason");
     p.textContent = reason;
     body.appendChild(p);
+    var links = document.createElement("p");
+    links.className = "task-links";
     var b = document.createElement("button");
     b.type = "button";
     b.className = "btn small";
     b.textContent = "Retry";
     b.setAttribute("data-retry-upload", el.id.slice(3));
-    body.appendChild(b);
+    links.appendChild(b);
+    var d = document.createElement("button");
+    d.type = "button";
+    d.className = "btn small subtle dismiss";
+    d.textContent = "Dismiss";
+    d.setAttribute("data-dismiss", "");
+    d.setAttribute("data-testid", "dismiss");
+    d.setAttribute("aria-label", "Dismiss " + el.querySelector(".task-name").textContent);
+    links.appendChild(d);
+    body.appendChild(links);
   }
 
   function addFiles(files) {
@@ -195,6 +259,7 @@
         } else {
           el.replaceWith(fresh);
           if (window.htmx) htmx.process(fresh);
+          noteReady(fresh);
         }
       } else if (xhr.status === 403) {
         rejectCard(el, "Your session changed in another tab. Reload the page and try again.");
