@@ -43,7 +43,8 @@ var videoExtensions = map[string]bool{
 // uploadFile streams one file from a multipart form straight into
 // CreateTask: nothing is held in memory beyond small buffers, and nothing
 // is written to disk. The form's fields come first: client_id (names the
-// card in the browser) and size (the file's size in bytes), then file.
+// card in the browser), size (the file's size in bytes) and, for a retry,
+// replaces (the failed task's id), then file.
 // Whatever goes wrong ends as a card that says so.
 func (s *Server) uploadFile(c *gin.Context) error {
 	indexID := c.Param("indexID")
@@ -51,7 +52,7 @@ func (s *Server) uploadFile(c *gin.Context) error {
 	if err != nil {
 		return s.rejectUpload(c, "", "", http.StatusBadRequest, "The upload did not contain a file.")
 	}
-	var clientID string
+	var clientID, replaces string
 	size := int64(-1)
 	for {
 		part, err := mr.NextPart()
@@ -64,18 +65,22 @@ func (s *Server) uploadFile(c *gin.Context) error {
 		switch part.FormName() {
 		case "client_id":
 			clientID = cleanClientID(readSmall(part))
+		case "replaces":
+			replaces = readSmall(part)
 		case "size":
 			if n, err := strconv.ParseInt(readSmall(part), 10, 64); err == nil && n >= 0 {
 				size = n
 			}
 		case "file":
-			return s.streamUpload(c, indexID, clientID, size, part)
+			return s.streamUpload(c, indexID, clientID, replaces, size, part)
 		}
 		part.Close()
 	}
 }
 
-func (s *Server) streamUpload(c *gin.Context, indexID, clientID string, size int64, part *multipart.Part) error {
+// replaces, when set, is the failed task this upload retries: the session
+// forgets it, so the index page shows the new card in its place.
+func (s *Server) streamUpload(c *gin.Context, indexID, clientID, replaces string, size int64, part *multipart.Part) error {
 	name := path.Base(strings.ReplaceAll(cleanFileName(part.FileName()), `\`, "/"))
 	if name == "." || name == "/" || name == "" {
 		name = "video"
@@ -124,6 +129,9 @@ func (s *Server) streamUpload(c *gin.Context, indexID, clientID string, size int
 		_, msg := classify(err)
 		s.Log.Info("upload refused", "index", indexID, "file", name, "err", err)
 		return s.rejectUpload(c, clientID, name, http.StatusBadGateway, msg)
+	}
+	if replaces != "" {
+		st.ForgetTask(replaces)
 	}
 	st.AddRecentTask(resp.ID)
 	return s.renderNewTask(c, be, resp.ID, indexID, name, stream)
@@ -182,7 +190,9 @@ func (s *Server) rejectUpload(c *gin.Context, clientID, name string, status int,
 		name = "Upload"
 	}
 	c.Status(status)
-	return renderAnyway(c, templates.UploadFailed(clientID, name, why))
+	// 413 and 422 refuse the file itself: sending it again cannot help.
+	askAgain := status == http.StatusRequestEntityTooLarge || status == http.StatusUnprocessableEntity
+	return renderAnyway(c, templates.UploadFailed(clientID, name, why, askAgain))
 }
 
 // uploadURL asks the API to fetch a video from a URL.

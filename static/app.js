@@ -134,9 +134,12 @@
   });
 
   // ---- Uploads ----
+  // Files go to an upload URL one at a time (the session cookie is written
+  // by one request at a time), each with a card in a list: the index
+  // page's recent uploads, or where a failed task's Retry was pressed.
   var zone = null;          // the index page's upload zone, if any
-  var queue = [];           // uploads waiting; one runs at a time so the
-  var running = false;      // session cookie is written by one at a time
+  var queue = [];           // uploads waiting
+  var running = false;
   var filesByCard = {};     // client id or task id -> File, for retry
 
   function card(cid, file) {
@@ -160,7 +163,18 @@
     return el;
   }
 
-  function rejectCard(el, reason) {
+  function button(cls, text, attrs) {
+    var b = document.createElement("button");
+    b.type = "button";
+    b.className = cls;
+    b.textContent = text;
+    Object.keys(attrs).forEach(function (k) { b.setAttribute(k, attrs[k]); });
+    return b;
+  }
+
+  // rejectCard turns an upload's card into one saying why it was not
+  // taken; sameAgain says whether sending the same file again may help.
+  function rejectCard(el, reason, sameAgain) {
     el.className = "task-card status-failed";
     el.setAttribute("data-status", "rejected");
     var body = el.querySelector(".task-body");
@@ -178,41 +192,42 @@
     body.appendChild(p);
     var links = document.createElement("p");
     links.className = "task-links";
-    var b = document.createElement("button");
-    b.type = "button";
-    b.className = "btn small";
-    b.textContent = "Retry";
-    b.setAttribute("data-retry-upload", el.id.slice(3));
-    links.appendChild(b);
-    var d = document.createElement("button");
-    d.type = "button";
-    d.className = "btn small subtle dismiss";
-    d.textContent = "Dismiss";
-    d.setAttribute("data-dismiss", "");
-    d.setAttribute("data-testid", "dismiss");
-    d.setAttribute("aria-label", "Dismiss " + el.querySelector(".task-name").textContent);
-    links.appendChild(d);
+    var retry = { "data-retry-upload": el.id.slice(3), "data-testid": "retry" };
+    if (sameAgain) retry["data-retry-same"] = "";
+    if (el.getAttribute("data-upload-url")) retry["data-upload-url"] = el.getAttribute("data-upload-url");
+    links.appendChild(button("btn small", "Retry", retry));
+    links.appendChild(button("btn small subtle dismiss", "Dismiss", {
+      "data-dismiss": "", "data-testid": "dismiss",
+      "aria-label": "Dismiss " + el.querySelector(".task-name").textContent
+    }));
     body.appendChild(links);
   }
 
-  function addFiles(files) {
-    if (!zone) return;
-    var list = document.getElementById("task-list");
-    var max = parseInt(zone.getAttribute("data-max-bytes") || "0", 10);
-    Array.prototype.forEach.call(files, function (file) {
+  // addFiles queues files for where.url, their cards at the top of
+  // where.list; the first takes the place of where.replace (the card of
+  // the failed task where.replaces, which the session then forgets).
+  function addFiles(files, where) {
+    var max = zone ? parseInt(zone.getAttribute("data-max-bytes") || "0", 10) : 0;
+    Array.prototype.forEach.call(files, function (file, i) {
       var cid = newID();
       filesByCard[cid] = file;
       var el = card(cid, file);
-      list.insertBefore(el, list.firstChild);
+      el.setAttribute("data-upload-url", where.url);
+      if (i === 0 && where.replace && where.replace.parentNode) where.replace.replaceWith(el);
+      else where.list.insertBefore(el, where.list.firstChild);
       if (window.htmx) htmx.process(el);
-      if (file.size === 0) { rejectCard(el, file.name + " is empty."); return; }
+      if (file.size === 0) { rejectCard(el, file.name + " is empty.", false); return; }
       if (max > 0 && file.size > max) {
-        rejectCard(el, file.name + " is " + humanBytes(file.size) + "; the limit is " + humanBytes(max) + ".");
+        rejectCard(el, file.name + " is " + humanBytes(file.size) + "; the limit is " + humanBytes(max) + ".", false);
         return;
       }
-      queue.push({ cid: cid, file: file, el: el });
+      queue.push({ cid: cid, file: file, el: el, url: where.url, replaces: i === 0 ? where.replaces || "" : "" });
     });
     next();
+  }
+
+  function toIndexPage() {
+    return { url: zone.getAttribute("data-upload-url"), list: document.getElementById("task-list") };
   }
 
   function next() {
@@ -230,9 +245,10 @@
     // Fields before the file: the server reads them before streaming it.
     form.append("client_id", job.cid);
     form.append("size", String(file.size));
+    if (job.replaces) form.append("replaces", job.replaces);
     form.append("file", file, file.name);
     var xhr = new XMLHttpRequest();
-    xhr.open("POST", zone.getAttribute("data-upload-url"));
+    xhr.open("POST", job.url);
     xhr.setRequestHeader("X-CSRF-Token", csrf());
     badge.textContent = "Uploading 0%";
     xhr.upload.onprogress = function (e) {
@@ -254,37 +270,74 @@
         var tid = fresh.getAttribute("data-task-id");
         if (tid) filesByCard[tid] = file;
         else filesByCard[job.cid] = file;
-        if (tid && document.getElementById("task-" + tid)) {
+        if (tid && el.closest("[data-follow-retry]")) {
+          location.assign("/tasks/" + encodeURIComponent(tid)); // a retry from a task's page
+        } else if (tid && document.getElementById("task-" + tid)) {
           el.remove(); // the card came first over SSE
         } else {
+          if (!tid) fresh.setAttribute("data-upload-url", job.url);
           el.replaceWith(fresh);
           if (window.htmx) htmx.process(fresh);
           noteReady(fresh);
         }
       } else if (xhr.status === 403) {
-        rejectCard(el, "Your session changed in another tab. Reload the page and try again.");
+        rejectCard(el, "Your session changed in another tab. Reload the page and try again.", true);
       } else {
-        rejectCard(el, "The server answered " + xhr.status + "; try again.");
+        rejectCard(el, "The server answered " + xhr.status + "; try again.", true);
       }
       done();
     };
     xhr.onerror = function () {
-      rejectCard(el, "The connection broke during the upload; try again.");
+      rejectCard(el, "The connection broke during the upload; try again.", true);
       done();
     };
     xhr.send(form);
   }
 
-  function pickFiles(fileInput) {
-    fileInput.value = "";
-    fileInput.click();
+  // pickFiles asks for files with a picker of its own, so that any page
+  // can (it must run in a click: browsers open pickers for a gesture only).
+  function pickFiles(multiple, then) {
+    var input = document.createElement("input");
+    input.type = "file";
+    input.accept = "video/*";
+    input.multiple = multiple;
+    input.className = "visually-hidden-input";
+    input.setAttribute("data-testid", "retry-file-input");
+    input.addEventListener("change", function () {
+      if (input.files.length > 0) then(input.files);
+      input.remove();
+    });
+    input.addEventListener("cancel", function () { input.remove(); });
+    document.body.appendChild(input);
+    input.click();
   }
 
+  // Retry a failed task or a refused upload, on any page: the same file
+  // again when this page still has it and the file was not at fault, else
+  // the picker. The new card takes the failed one's place.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-retry],[data-retry-upload]");
+    var old = b && b.closest(".task-card");
+    if (!old) return;
+    var key = b.getAttribute("data-retry") || b.getAttribute("data-retry-upload");
+    var url = b.getAttribute("data-upload-url") || (zone && zone.getAttribute("data-upload-url"));
+    var field = document.getElementById("video-url");
+    if (!url || (b.hasAttribute("data-retry-upload") && key.indexOf("url") === 0 && field)) {
+      // A refused URL: the form above takes it again.
+      if (field) field.focus();
+      return;
+    }
+    var where = { url: url, list: old.parentNode, replace: old, replaces: b.getAttribute("data-retry") || "" };
+    var file = b.hasAttribute("data-retry-same") ? filesByCard[key] : null;
+    if (file) addFiles([file], where);
+    else pickFiles(false, function (files) { addFiles(files, where); });
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
-    zone = document.querySelector("[data-upload-url]");
+    zone = document.querySelector("#upload[data-upload-url]");
     if (!zone) return;
     var input = zone.querySelector('input[type="file"]');
-    input.addEventListener("change", function () { addFiles(input.files); });
+    input.addEventListener("change", function () { addFiles(input.files, toIndexPage()); });
 
     // Drop anywhere on the page.
     var depth = 0;
@@ -311,22 +364,7 @@
       e.preventDefault();
       depth = 0;
       document.body.classList.remove("dragging");
-      addFiles(e.dataTransfer.files);
-    });
-
-    // Retry: the same file when this page still has it, else the picker.
-    document.addEventListener("click", function (e) {
-      var b = e.target.closest("[data-retry],[data-retry-upload]");
-      if (!b) return;
-      var key = b.getAttribute("data-retry") || b.getAttribute("data-retry-upload");
-      var file = filesByCard[key];
-      var old = b.closest(".task-card");
-      if (file) {
-        if (old) old.remove();
-        addFiles([file]);
-      } else {
-        pickFiles(input);
-      }
+      addFiles(e.dataTransfer.files, toIndexPage());
     });
   });
 })();

@@ -112,13 +112,18 @@ type TaskView struct {
 	Filename                        string
 	Progress                        float64
 	HasProgress                     bool
-	// Failure is the reason in plain words when Status is failed.
-	Failure   string
-	Thumbnail string
-	WatchURL  string
-	Duration  string
-	Created   string
-	Updated   string
+	// Failure is the reason in plain words when Status is failed;
+	// FailureDetail what the API said, shown behind a disclosure.
+	Failure       string
+	FailureDetail string
+	// FileAtFault is set when the file itself failed (damaged, too short):
+	// Retry asks for a file instead of sending the same one again.
+	FileAtFault bool
+	Thumbnail   string
+	WatchURL    string
+	Duration    string
+	Created     string
+	Updated     string
 	// Gone is set when the API no longer knows the task.
 	Gone bool
 }

@@ -251,7 +251,7 @@ func (w *TaskWatcher) publish(id string, wt *watch, view templates.TaskView) {
 
 // cardKey is what, when it changes, changes the card.
 func cardKey(v templates.TaskView) string {
-	return v.Status + "|" + v.StatusLabel() + "|" + v.Failure + "|" + v.Thumbnail + "|" + v.Filename + "|" + v.Duration
+	return v.Status + "|" + v.StatusLabel() + "|" + v.Failure + "|" + v.FailureDetail + "|" + v.Thumbnail + "|" + v.Filename + "|" + v.Duration
 }
 
 // TaskCardView is TaskView with, once the task is ready, the video's
