@@ -110,7 +110,7 @@ func TestFailedTaskExplainsAndRetries(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS(`[data-testid=file-input]`), files)); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('#task-list [data-status=failed]').length === 3`)); err != nil {
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelectorAll('#task-list [data-status=failed]').length === 3`, chromedp.WithPollingTimeout(testwait.Bound(t)))); err != nil {
 		t.Fatalf("the damaged files did not fail: %v", err)
 	}
 

@@ -4,6 +4,8 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"glimpse/templates"
 )
 
 // Routes is every route of the web app, in one place. Path parameters are
@@ -27,6 +29,9 @@ func (s *Server) Routes() *gin.Engine {
 	}
 	if s.Static != nil {
 		r.GET("/static/*path", gin.WrapH(s.Static))
+		// Browsers ask for /favicon.ico where a page names no icon (a
+		// media file opened alone, say).
+		r.GET("/favicon.ico", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, templates.Asset("favicon.svg")) })
 	}
 
 	// Server-sent events: a stream belongs to the session that opened it.

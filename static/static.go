@@ -22,7 +22,7 @@ import (
 
 //go:embed app.css app.js vendor/*.js
 //go:embed search.css search.js thumbs.js watch.js
-//go:embed analysis.css
+//go:embed analysis.css favicon.svg
 var files embed.FS
 
 // Prefix is where the handler is mounted.

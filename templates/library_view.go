@@ -63,6 +63,15 @@ func (v IndexesView) Ticks(model, option string) bool {
 // ThumbnailTicked reports whether the thumbnail addon box is ticked.
 func (v IndexesView) ThumbnailTicked() bool { return v.Form == nil || v.Form.Thumbnail }
 
+// OptionsChanged reports a refused form whose model options are not the
+// defaults (all ticked), so that they are shown.
+func (v IndexesView) OptionsChanged() bool {
+	if v.Form == nil {
+		return false
+	}
+	return len(v.Form.Marengo) != 2 || len(v.Form.Pegasus) != 2 || !v.Form.Thumbnail
+}
+
 // FormName and FormError are the refused form's name and reason, or "".
 func (v IndexesView) FormName() string {
 	if v.Form == nil {

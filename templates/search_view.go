@@ -129,6 +129,28 @@ func (c ClipView) StrengthClass() string {
 	return "strength"
 }
 
+// strengthKinds says which kinds of match strength clips show: coloured
+// confidence dots, ranks; the legend explains those.
+func strengthKinds(clips []ClipView) (confidence, rank bool) {
+	for _, c := range clips {
+		confidence = confidence || c.StrengthClass() != "strength"
+		rank = rank || c.Rank > 0
+	}
+	return confidence, rank
+}
+
+// clips are every clip the results show.
+func (r *SearchResultsView) clips() []ClipView {
+	var out []ClipView
+	for _, sec := range r.Sections {
+		for _, it := range sec.Items {
+			out = append(out, it.Clip)
+			out = append(out, it.Clips...)
+		}
+	}
+	return out
+}
+
 // MoreView is the sentinel that loads the next page as it scrolls into view.
 type MoreView struct {
 	URL string

@@ -110,3 +110,12 @@ func (v WatchView) MatchCounter() string {
 	}
 	return fmt.Sprintf("Match %d of %d", v.MatchPosition, v.MatchCount)
 }
+
+// markClips are the clips of the marks, for the strength legend.
+func markClips(marks []MatchMark) []ClipView {
+	out := make([]ClipView, len(marks))
+	for i, m := range marks {
+		out[i] = m.Clip
+	}
+	return out
+}
