@@ -278,12 +278,10 @@ func (s *Server) serveSearch(c *gin.Context, img *queryImage) error {
 	if c.Request.Method == http.MethodPost {
 		values = c.Request.PostForm
 	}
+	// A search that names no index searches every index with videos (see
+	// renderSearch), not the session's current index: making a new, empty
+	// index must not quietly narrow it.
 	q, err := parseSearchQuery(values)
-	if len(q.IndexIDs) == 0 {
-		if cur := s.Sessions.Get(c.Request).CurrentIndexID; cur != "" {
-			q.IndexIDs = []string{cur}
-		}
-	}
 	return s.renderSearch(c, q, img, err)
 }
 
@@ -295,11 +293,12 @@ func (s *Server) renderSearch(c *gin.Context, q searchQuery, img *queryImage, qu
 
 	var indexes []tlclient.Index
 	var listErr error
+	allWithVideos := false
 	if !fragment || len(q.IndexIDs) != 1 {
 		// The form lists the indexes; results name them when there are several.
 		indexes, listErr = listAllIndexes(ctx, api)
-		if len(q.IndexIDs) == 0 && len(indexes) > 0 {
-			q.IndexIDs = []string{indexes[0].ID}
+		if len(q.IndexIDs) == 0 {
+			q.IndexIDs, allWithVideos = searchableWithVideos(indexes), true
 		}
 	}
 
@@ -314,6 +313,9 @@ func (s *Server) renderSearch(c *gin.Context, q searchQuery, img *queryImage, qu
 			status = http.StatusBadRequest
 			results = &templates.SearchResultsView{Error: "Type what you're looking for, or give an image."}
 		}
+	case len(q.IndexIDs) == 0 && allWithVideos && len(indexes) > 0:
+		status = http.StatusBadRequest
+		results = &templates.SearchResultsView{Error: "None of your indexes has a video to search yet: upload one first."}
 	case len(q.IndexIDs) == 0:
 		status = http.StatusBadRequest
 		results = &templates.SearchResultsView{Error: "Choose an index to search."}
@@ -332,9 +334,10 @@ func (s *Server) renderSearch(c *gin.Context, q searchQuery, img *queryImage, qu
 	}
 	c.Status(status)
 	view := templates.SearchView{
-		Form:    searchForm(q, img != nil),
-		Indexes: indexOptions(indexes, q.IndexIDs),
-		Results: results,
+		Form:          searchForm(q, img != nil),
+		Indexes:       indexOptions(indexes, q.IndexIDs),
+		AllWithVideos: allWithVideos,
+		Results:       results,
 	}
 	if listErr != nil {
 		view.IndexesError = errorMessage(listErr)
@@ -650,6 +653,22 @@ func listAllIndexes(ctx context.Context, api SearchAPI) ([]tlclient.Index, error
 		return nil, err
 	}
 	return page.Data, nil
+}
+
+// searchableWithVideos are the indexes a search names no index for: every
+// one that has videos and a Marengo model (the search model), at most
+// maxSearchIndexes.
+func searchableWithVideos(indexes []tlclient.Index) []string {
+	var ids []string
+	for _, ix := range indexes {
+		searchable := slices.ContainsFunc(ix.Models, func(m tlclient.IndexModel) bool {
+			return strings.HasPrefix(m.ModelName, "marengo")
+		})
+		if ix.VideoCount > 0 && searchable && len(ids) < maxSearchIndexes {
+			ids = append(ids, ix.ID)
+		}
+	}
+	return ids
 }
 
 func indexName(indexes []tlclient.Index, id string) string {

@@ -6,6 +6,17 @@
   function init() {
     var form = document.getElementById("search-form");
     if (!form) return;
+
+    // The line under the box names the indexes ticked under Options.
+    form.addEventListener("change", function (e) {
+      if (!e.target.matches('input[name="index"]')) return;
+      var names = Array.prototype.map.call(form.querySelectorAll('input[name="index"]:checked'),
+        function (b) { return b.getAttribute("data-name"); });
+      var shown = form.querySelector(".scope-names");
+      if (shown) shown.textContent = names.length ? names.join(", ") : "no index: tick some under Options";
+      var why = form.querySelector(".scope-why");
+      if (why) why.remove();
+    });
     var input = document.getElementById("image");
     var zone = document.getElementById("dropzone");
     var box = document.getElementById("query-image");

@@ -11,6 +11,9 @@ type SearchView struct {
 	Indexes []IndexOption
 	// IndexesError says why the index list couldn't be loaded.
 	IndexesError string
+	// AllWithVideos is set when the query named no index, so every index
+	// with videos is searched.
+	AllWithVideos bool
 	// Results is nil before anything was searched.
 	Results *SearchResultsView
 }
@@ -127,6 +130,17 @@ func (c ClipView) StrengthClass() string {
 		return "strength strength-" + c.Confidence
 	}
 	return "strength"
+}
+
+// Searched are the names of the indexes searched.
+func (v SearchView) Searched() []string {
+	var names []string
+	for _, ix := range v.Indexes {
+		if ix.Selected {
+			names = append(names, ix.Name)
+		}
+	}
+	return names
 }
 
 // strengthKinds says which kinds of match strength clips show: coloured
