@@ -176,11 +176,7 @@ func (s *Stage) RunTimed(ctx context.Context, v *pipeline.Video, progress func(f
 	}()
 
 	// OCR workers read the frames the picture pass hands them.
-	type ocrJob struct {
-		at   float64
-		path string
-	}
-	jobs := make(chan ocrJob, 64)
+	jobs := make(chan *ocrFrame, 64)
 	var lines []TextLine
 	var ocrErr error
 	var ocrBusy time.Duration
@@ -191,8 +187,8 @@ func (s *Stage) RunTimed(ctx context.Context, v *pipeline.Video, progress func(f
 			defer wg.Done()
 			for j := range jobs {
 				t0 := time.Now()
-				got, err := s.ocr.Read(ctx, j.path, j.at)
-				_ = os.Remove(j.path)
+				got, err := s.ocr.ReadFrame(ctx, j)
+				j.remove()
 				mu.Lock()
 				ocrBusy += time.Since(t0)
 				if err != nil && ocrErr == nil {
@@ -205,15 +201,20 @@ func (s *Stage) RunTimed(ctx context.Context, v *pipeline.Video, progress func(f
 	}
 
 	t0 := time.Now()
+	nOCR := 0
 	clips, shots, ocrFrames, visErr := s.pictures(ctx, v, func(at float64, p rgb) error {
-		path := filepath.Join(tmp, fmt.Sprintf("f%07d.pgm", int(at*1000)))
-		if err := writePGM(path, p); err != nil {
+		// The whole frame is read every wholeEvery frames, for text the
+		// bands miss; the bands, where captions are, every time.
+		f, err := prepareOCR(tmp, fmt.Sprintf("f%07d", int(at*1000)), at, p, nOCR%wholeEvery == 0)
+		nOCR++
+		if err != nil {
 			return err
 		}
 		select {
-		case jobs <- ocrJob{at, path}:
+		case jobs <- f:
 			return nil
 		case <-ctx.Done():
+			f.remove()
 			return ctx.Err()
 		}
 	}, func(f float64) {
@@ -288,6 +289,8 @@ const (
 	// split screens): captions stay up for seconds, so 2 s loses none.
 	ocrEvery = 2.0
 	thumbW   = 320
+	// wholeEvery: one OCR frame in this many is also read whole.
+	wholeEvery = 3
 )
 
 // pictures is the one decoding pass over the picture: it finds shot changes,
@@ -455,34 +458,5 @@ func transcriptSpans(words []Word) []pipeline.Span {
 		en = w.End
 	}
 	flush()
-	return out
-}
-
-// onScreenSpans turns lines read at moments into spans: a line lasts until
-// the next frame read that no longer shows it.
-func onScreenSpans(lines []TextLine, duration float64) []pipeline.Span {
-	var times []float64
-	for _, l := range lines {
-		if len(times) == 0 || times[len(times)-1] != l.Time {
-			times = append(times, l.Time)
-		}
-	}
-	next := func(t float64) float64 {
-		i := sort.SearchFloat64s(times, t+1e-6)
-		if i < len(times) {
-			return times[i]
-		}
-		return max(duration, t+1)
-	}
-	var out []pipeline.Span
-	open := map[string]int{} // text -> index in out of its running span
-	for _, l := range lines {
-		if i, ok := open[l.Text]; ok && out[i].End >= l.Time-1e-6 {
-			out[i].End = next(l.Time)
-			continue
-		}
-		open[l.Text] = len(out)
-		out = append(out, pipeline.Span{Start: l.Time, End: next(l.Time), Text: l.Text})
-	}
 	return out
 }

@@ -3,8 +3,6 @@ package understand
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"syscall"
 	"testing"
 	"time"
@@ -35,21 +33,21 @@ func BenchmarkStageParts(b *testing.B) {
 	for b.Loop() {
 		v := probe(b, src, b.TempDir())
 		tmp := b.TempDir()
-		var frames []string
+		var frames []*ocrFrame
 		c0 := cpuSeconds()
 		if _, _, _, err := st.pictures(ctx, v, func(at float64, p rgb) error {
-			path := filepath.Join(tmp, fmt.Sprintf("%07d.pgm", int(at*1000)))
-			frames = append(frames, path)
-			return writePGM(path, p)
+			f, err := prepareOCR(tmp, fmt.Sprintf("%07d", int(at*1000)), at, p, len(frames)%wholeEvery == 0)
+			frames = append(frames, f)
+			return err
 		}, func(float64) {}); err != nil {
 			b.Fatal(err)
 		}
 		c1 := cpuSeconds()
-		for i, f := range frames {
-			if _, err := st.ocr.Read(ctx, f, float64(i)); err != nil {
+		for _, f := range frames {
+			if _, err := st.ocr.ReadFrame(ctx, f); err != nil {
 				b.Fatal(err)
 			}
-			os.Remove(f)
+			f.remove()
 		}
 		c2 := cpuSeconds()
 		if _, err := st.speech.Recognize(ctx, src); err != nil {
