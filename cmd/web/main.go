@@ -67,6 +67,8 @@ type config struct {
 	basicAuth *handlers.Credentials
 	// bodyIdle ends a request whose body sends nothing this long.
 	bodyIdle time.Duration
+	// debugAddr serves runtime profiles on loopback when set (see debug.go).
+	debugAddr string
 }
 
 func parseConfig(args []string, getenv func(string) string) (*config, error) {
@@ -78,6 +80,7 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 	fs.Int64Var(&c.maxUploadMB, "max-upload-mb", 2048, "largest video file accepted, in MB")
 	fs.StringVar(&c.logLevel, "log-level", envOr(getenv, "GLIMPSE_LOG_LEVEL", "info"), "debug, info, warn or error ($GLIMPSE_LOG_LEVEL)")
 	fs.DurationVar(&c.bodyIdle, "body-idle", wire.DefaultBodyIdle, "end a request whose body sends nothing for this long")
+	fs.StringVar(&c.debugAddr, "debug-addr", "", "serve Go runtime profiles (/debug/pprof/) on this loopback address")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -136,6 +139,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return err
 	}
 	defer app.Close()
+	if cfg.debugAddr != "" {
+		stopDebug, err := serveDebug(cfg.debugAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopDebug()
+	}
 
 	srv := &http.Server{
 		Handler:           wire.IdleBodies(app.Handler, cfg.bodyIdle),
