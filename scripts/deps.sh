@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Glimpse needs, when missing.
 #   scripts/deps.sh run    what the product needs to serve
-#   scripts/deps.sh test   that, plus what the tests need
+#   scripts/deps.sh test   that, plus what the tests need (redis-server: package cluster)
 #   scripts/deps.sh quality  what serves, plus what bench/quality builds its
 #                            test videos from (photographs, voices, a font)
 # As root (or with sudo) it runs apt-get; otherwise it prints the exact command and stops.
 set -euo pipefail
 
 run_pkgs=(ffmpeg pocketsphinx pocketsphinx-en-us tesseract-ocr tesseract-ocr-eng)
-test_pkgs=(chromium pocketsphinx-testdata nodejs npm)
+test_pkgs=(chromium pocketsphinx-testdata nodejs npm redis-server)
 quality_pkgs=(mate-backgrounds flite fonts-dejavu-core)
 
 want=("${run_pkgs[@]}")

@@ -69,6 +69,8 @@ type config struct {
 	bodyIdle time.Duration
 	// debugAddr serves runtime profiles on loopback when set (see debug.go).
 	debugAddr string
+	// redisURL shares the app with its other instances (GLIMPSE_REDIS_URL, cluster.go).
+	redisURL string
 }
 
 func parseConfig(args []string, getenv func(string) string) (*config, error) {
@@ -90,6 +92,7 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 	// The key is read from the environment only: a flag would show it in ps.
 	c.apiKey = getenv("TWELVELABS_API_KEY")
 	c.sessionKeys = getenv("GLIMPSE_SESSION_KEYS")
+	c.redisURL = getenv("GLIMPSE_REDIS_URL") // may hold a password: not a flag
 	for _, h := range strings.Split(getenv("GLIMPSE_ALLOWED_HOSTS"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.allowedHosts = append(c.allowedHosts, h)
@@ -198,6 +201,7 @@ type app struct {
 	// the app's own client sends it, the browser never sees it.
 	EngineKey   string
 	BackendName string
+	closeShared func()
 }
 
 // newApp wires the app. selfURL is the app's own origin: the embedded
@@ -226,7 +230,12 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 		Claim: func(stream, owner string) bool { return strings.HasSuffix(stream, "-"+owner) },
 		Log:   log,
 	})
-	a := &app{Events: hub}
+	sh, err := joinCluster(cfg.redisURL, hub, analyses, log)
+	if err != nil {
+		hub.Shutdown()
+		return nil, err
+	}
+	a := &app{Events: hub, closeShared: sh.close}
 	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
 	backends := &handlers.ClientBackends{CloudURL: cfg.baseURL, HTTP: httpClient}
 	var engineHandler http.Handler
@@ -243,6 +252,7 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 			Logger:         log.With("part", "engine"),
 		}, LLM: cfg.llm, ImageTextModel: cfg.imageTextModel})
 		if err != nil {
+			sh.close()
 			hub.Shutdown()
 			return nil, fmt.Errorf("starting the local engine: %w", err)
 		}
@@ -252,7 +262,8 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 		backends.BaseName = handlers.BackendLocal
 	}
 	a.BackendName = backends.BaseName
-	a.Watcher = webapp.NewTaskWatcher(hub, log)
+	a.Watcher = webapp.NewTaskWatcher(sh.hub, log)
+	a.Watcher.Leases = sh.leases
 	// The app answers for loopback names, the address it listens on and
 	// the names it is told.
 	hosts := cfg.allowedHosts
@@ -265,12 +276,12 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 		BasicAuth:      cfg.basicAuth,
 		Backends:       backends,
 		Sessions:       store,
-		Events:         hub,
+		Events:         sh.hub,
 		Static:         static.Handler(),
 		Engine:         engineHandler,
 		Watcher:        a.Watcher,
 		MaxUploadBytes: cfg.maxUploadMB << 20,
-		Analyses:       analyses,
+		Analyses:       sh.analyses,
 	}
 	a.Handler = srv.Routes()
 	return a, nil
@@ -279,6 +290,7 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 // Close stops the watcher, the SSE hub and the engine.
 func (a *app) Close() {
 	a.Watcher.Close()
+	a.closeShared()
 	a.Events.Shutdown()
 	if a.Engine != nil {
 		a.Engine.Close()
