@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"hash/fnv"
-	"math"
 	mrand "math/rand/v2"
 	"net/http"
 	"net/url"
@@ -355,33 +354,6 @@ func (n *ndjson) event(v any) error {
 		return err
 	}
 	return n.rc.Flush()
-}
-
-// sampleMoments picks k moments: the best k at temperature 0; above it,
-// Gumbel-perturbed scores so that lesser matches sometimes take a place.
-func sampleMoments(ms []Moment, k int, temp float64, rng *mrand.Rand) []Moment {
-	if temp <= 0 || len(ms) <= 1 {
-		return ms[:min(k, len(ms))]
-	}
-	type keyed struct {
-		m   Moment
-		key float64
-	}
-	ks := make([]keyed, len(ms))
-	for i, m := range ms {
-		g := -math.Log(-math.Log(rng.Float64()*0.999999 + 1e-9))
-		ks[i] = keyed{m, math.Log(math.Max(m.Score, 1e-9)) + temp*g}
-	}
-	for i := 1; i < len(ks); i++ {
-		for j := i; j > 0 && ks[j].key > ks[j-1].key; j-- {
-			ks[j], ks[j-1] = ks[j-1], ks[j]
-		}
-	}
-	out := make([]Moment, 0, k)
-	for _, x := range ks[:min(k, len(ks))] {
-		out = append(out, x.m)
-	}
-	return out
 }
 
 // window keeps the evidence inside [start, end) of the video.

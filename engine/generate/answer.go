@@ -3,7 +3,6 @@ package generate
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -89,18 +88,13 @@ func noEvidence(ev *evidence) string {
 		clock(ev.Duration), len(ev.Shots), plural(len(ev.Shots)))
 }
 
-var leadIns = []string{
-	"Here is what the video says and shows about %s:",
-	"The video touches on %s at these moments:",
-	"These moments in the video concern %s:",
-}
-
 func (g *Generator) answerQuestion(ctx context.Context, ev *evidence, job *analysis) ([]string, error) {
 	if len(ev.Units) == 0 {
 		return []string{noEvidence(ev)}, nil
 	}
-	query := queryStems(job.prompt)
-	if len(query) == 0 {
+	q := parseQuestion(job.prompt)
+	query := q.focus
+	if len(query) == 0 && q.kind == askOther {
 		// "What happens here?" names no subject: the honest answer is the
 		// summary.
 		return []string{ev.summary("")}, nil
@@ -109,48 +103,33 @@ func (g *Generator) answerQuestion(ctx context.Context, ev *evidence, job *analy
 	if err != nil {
 		return nil, err
 	}
-	found, missing := ev.matchedStems(query)
-	subjects := topPhrases(ev.salientPhrases(nil), 3)
-	var covers []string
-	for _, p := range subjects {
-		covers = append(covers, p.Display)
+	ranked := ev.rank(query)
+	if len(ranked) == 0 {
+		// The finder may match by form or meaning where words do not.
+		for _, m := range moments {
+			for i := range ev.Units {
+				if un := &ev.Units[i]; !un.Repeat && un.End > m.Start && un.Start < m.End {
+					ranked = append(ranked, scored{un, 1})
+				}
+			}
+		}
 	}
-	if len(moments) == 0 {
+	if paras, ok := ev.typedAnswer(job.prompt, q, ranked); ok {
+		return paras, nil
+	}
+	found, missing := ev.matchedStems(query)
+	if len(ranked) == 0 {
+		subjects := topPhrases(ev.salientPhrases(nil), 3)
+		var covers []string
+		for _, p := range subjects {
+			covers = append(covers, p.Display)
+		}
 		return []string{
 			fmt.Sprintf("The video's speech and on-screen text do not mention %s, so I cannot answer that from this video.", joinAnd(displayStems(ev, query, job.prompt))),
 			fmt.Sprintf("What it does cover is %s.", joinAnd(covers)),
 		}, nil
 	}
-	picked := sampleMoments(moments, 4, job.temperature, job.rng)
-	sort.SliceStable(picked, func(i, j int) bool { return picked[i].Start < picked[j].Start })
-
-	lead := leadIns[0]
-	if job.temperature > 0 {
-		lead = leadIns[job.rng.IntN(len(leadIns))]
-	}
-	named := found
-	if len(named) == 0 {
-		named = query // an outside finder matched by meaning, not by word
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, lead, joinAnd(displayStems(ev, named, job.prompt)))
-	b.WriteString("\n")
-	for _, m := range picked {
-		text, src := m.Text, m.Source
-		if text == "" {
-			text, src = ev.quoteAt(m.Start, m.End)
-		}
-		start := m.Start
-		if src == FromSpeech {
-			text, start = ev.withLeadIn(text, start)
-		}
-		if text == "" {
-			fmt.Fprintf(&b, "\n- **%s**: a matching moment with no speech or on-screen text to quote.", clockRange(m.Start, m.End))
-			continue
-		}
-		fmt.Fprintf(&b, "\n- **%s** (%s): “%s”", clockRange(start, m.End), src, truncateWords(oneLine(text), 50))
-	}
-	paras := []string{b.String()}
+	paras := []string{ev.otherAnswer(ranked, job)}
 	if len(missing) > 0 && len(found) > 0 {
 		paras = append(paras, fmt.Sprintf("Nothing in the video mentions %s, so that part of the question stays open.", joinAnd(displayStems(ev, missing, job.prompt))))
 	}
