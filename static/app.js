@@ -221,7 +221,9 @@
         rejectCard(el, file.name + " is " + humanBytes(file.size) + "; the limit is " + humanBytes(max) + ".", false);
         return;
       }
-      queue.push({ cid: cid, file: file, el: el, url: where.url, replaces: i === 0 ? where.replaces || "" : "" });
+      var job = { cid: cid, file: file, el: el, url: where.url, replaces: i === 0 ? where.replaces || "" : "" };
+      queue.push(job);
+      noteStarted(job);
     });
     next();
   }
@@ -234,7 +236,7 @@
     if (running || queue.length === 0) return;
     running = true;
     var job = queue.shift();
-    upload(job, function () { running = false; next(); });
+    upload(job, function () { noteEnded(job); running = false; next(); });
   }
 
   function upload(job, done) {
@@ -262,6 +264,9 @@
       bar.removeAttribute("value");
     };
     xhr.onload = function () {
+      // Done first: a retry from a task's page leaves it below, and
+      // leaving must not warn about this upload.
+      done();
       var html = (xhr.responseText || "").trim();
       if (html.indexOf("<article") === 0) {
         var tmp = document.createElement("div");
@@ -285,13 +290,77 @@
       } else {
         rejectCard(el, "The server answered " + xhr.status + "; try again.", true);
       }
-      done();
     };
     xhr.onerror = function () {
       rejectCard(el, "The connection broke during the upload; try again.", true);
       done();
     };
     xhr.send(form);
+  }
+
+  // ---- Uploads that leaving the page would lose ----
+  // The browser cannot carry a file over a reload, so the names of the
+  // uploads in flight are kept for this tab (sessionStorage): leaving asks
+  // first, and the next page says what was lost.
+  var inFlightKey = "glimpse-uploads-in-flight";
+  function inFlight() {
+    try { return JSON.parse(sessionStorage.getItem(inFlightKey) || "[]"); } catch (e) { return []; }
+  }
+  function keepInFlight(list) {
+    try {
+      if (list.length) sessionStorage.setItem(inFlightKey, JSON.stringify(list));
+      else sessionStorage.removeItem(inFlightKey);
+    } catch (e) { /* storage off: only the warning remains */ }
+  }
+  function noteStarted(job) {
+    keepInFlight(inFlight().concat([{ cid: job.cid, name: job.file.name, url: job.url }]));
+  }
+  function noteEnded(job) {
+    keepInFlight(inFlight().filter(function (u) { return u.cid !== job.cid; }));
+  }
+
+  window.addEventListener("beforeunload", function (e) {
+    if (!running && queue.length === 0) return;
+    e.preventDefault();
+    e.returnValue = ""; // older browsers want it set to show the warning
+  });
+
+  // showInterrupted says which uploads the last page of this tab lost, with
+  // a way to pick them again.
+  function showInterrupted(lost) {
+    var flash = document.getElementById("flash");
+    if (!flash || lost.length === 0) return;
+    var box = document.createElement("div");
+    box.className = "flash flash-error interrupted";
+    box.setAttribute("role", "alert");
+    box.setAttribute("data-testid", "interrupted");
+    var msg = document.createElement("p");
+    var names = lost.map(function (u) { return u.name; }).join(", ");
+    msg.textContent = (lost.length === 1 ? "1 upload was interrupted" : lost.length + " uploads were interrupted") +
+      " — pick " + (lost.length === 1 ? "it" : "them") + " again: " + names + ".";
+    box.appendChild(msg);
+    var actions = document.createElement("p");
+    actions.className = "row";
+    var url = lost[0].url;
+    var here = zone && lost.every(function (u) { return u.url === zone.getAttribute("data-upload-url"); });
+    if (here) {
+      var pick = button("btn small primary", "Pick files again", { "data-testid": "pick-again" });
+      pick.addEventListener("click", function () {
+        pickFiles(true, function (files) { box.remove(); addFiles(files, toIndexPage()); });
+      });
+      actions.appendChild(pick);
+    } else if (/^\/indexes\/[^/]+\/upload$/.test(url)) {
+      var go = document.createElement("a");
+      go.className = "btn small primary";
+      go.href = url.replace(/\/upload$/, "");
+      go.textContent = "Go to the index";
+      actions.appendChild(go);
+    }
+    var dismiss = button("btn small", "Dismiss", {});
+    dismiss.addEventListener("click", function () { box.remove(); });
+    actions.appendChild(dismiss);
+    box.appendChild(actions);
+    flash.appendChild(box);
   }
 
   // pickFiles asks for files with a picker of its own, so that any page
@@ -335,6 +404,10 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     zone = document.querySelector("#upload[data-upload-url]");
+    // Nothing is in flight on a page just loaded: what the list holds was lost.
+    var lost = inFlight();
+    keepInFlight([]);
+    showInterrupted(lost);
     if (!zone) return;
     var input = zone.querySelector('input[type="file"]');
     input.addEventListener("change", function () { addFiles(input.files, toIndexPage()); });
