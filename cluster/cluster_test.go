@@ -5,45 +5,17 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"glimpse/analysisstore"
 	"glimpse/events"
+	"glimpse/internal/testredis"
 	"glimpse/internal/testwait"
 )
 
-// startRedis runs a real redis-server on a unix socket of its own, with
-// nothing saved to disk, and returns its URL.
-func startRedis(t *testing.T) string {
-	t.Helper()
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server not installed (scripts/deps.sh test)")
-	}
-	dir := t.TempDir()
-	sock := filepath.Join(dir, "redis.sock")
-	cmd := exec.Command("redis-server", "--port", "0", "--unixsocket", sock, "--save", "", "--appendonly", "no", "--dir", dir)
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	url := "unix://" + sock
-	deadline := time.Now().Add(testwait.Bound(t))
-	for {
-		c, err := New(context.Background(), url, "test", nil)
-		if err == nil {
-			c.Close()
-			return url
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("redis-server not answering: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
+func startRedis(t *testing.T) string { return testredis.Start(t) }
 
 func connect(t *testing.T, url string) *Cluster {
 	t.Helper()
