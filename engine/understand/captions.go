@@ -77,11 +77,18 @@ const (
 	// singleReadConf: a line read once below this, and not at the next
 	// read, is taken for texture read as letters.
 	singleReadConf = 75
+	// sureRead is the confidence of a reading that may stand for the
+	// shorter readings inside it.
+	sureRead = 90
 	// voteSample bounds the readings compared when a caption stays up long.
 	voteSample = 40
 )
 
-// representative is the index of the reading most like the others.
+// representative is the index of the reading most like the others, where
+// a shorter reading found inside a longer one backs it whole: a caption is
+// far more often read with its ends cut off (over a picture as light as
+// its letters) than with letters added. Only a sure reading is backed so:
+// tesseract's added junk letters come with doubt.
 func representative(reads []TextLine, keys []string) int {
 	idx := make([]int, 0, voteSample)
 	for k := 0; k < min(len(reads), voteSample); k++ {
@@ -92,7 +99,11 @@ func representative(reads []TextLine, keys []string) int {
 		score := reads[a].Conf / 100
 		for _, b := range idx {
 			if a != b {
-				score += similarity(keys[a], keys[b]) * reads[b].Conf / 100
+				sim := similarity(keys[a], keys[b])
+				if reads[a].Conf >= sureRead {
+					sim = support(keys[a], keys[b])
+				}
+				score += sim * reads[b].Conf / 100
 			}
 		}
 		if score > bestScore+1e-9 {
@@ -142,4 +153,33 @@ func similarity(a, b string) float64 {
 		prev, cur = cur, prev
 	}
 	return 1 - float64(prev[len(rb)])/float64(max(len(ra), len(rb)))
+}
+
+// support is how far reading b backs reading a: how well b is found inside
+// a when it is the shorter, else how alike they are.
+func support(a, b string) float64 {
+	ra, rb := []rune(a), []rune(b)
+	if len(rb) == 0 || len(rb) >= len(ra) {
+		return similarity(a, b)
+	}
+	// Edit distance of b to the best-matching stretch of a: free to start
+	// and end anywhere in a.
+	prev := make([]int, len(ra)+1)
+	cur := make([]int, len(ra)+1)
+	for i := 1; i <= len(rb); i++ {
+		cur[0] = i
+		for j := 1; j <= len(ra); j++ {
+			cost := 1
+			if rb[i-1] == ra[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	best := len(rb)
+	for _, d := range prev {
+		best = min(best, d)
+	}
+	return 1 - float64(best)/float64(len(rb))
 }

@@ -285,7 +285,7 @@ func parsePages(r io.Reader) ([]pageLine, error) {
 	return out, nil
 }
 
-const edgeMarks = "-:;|_~=+*^°§®»«[]{}\\/"
+const edgeMarks = "-:;|_~=+*^°§®»«[]{}\\/\"“”‘’"
 
 // trimEdgeJunk drops, from both ends of a line, words with no letter or
 // digit and lone symbols or letters other than "A" and "I".

@@ -80,13 +80,17 @@ func TestOnScreenSpansVote(t *testing.T) {
 		read(10, 96, "NATURE DESK"), read(10, 93, "GARDEN TRAIL CLOSED"),
 		read(12, 96, "NATURE DESK"), read(12, 95, "KESTREL NESTS FOUND"),
 		read(14, 96, "NATURE DESK"), read(14, 95, "KESTREL NESTS FOUND"),
+		// Read whole once, then with its end cut off more and more as a
+		// light picture slides under it; a doubtful read with junk added.
+		read(16, 96, "CHIEF EXECUTIVE"), read(18, 93, "CHIEF EXECUTI"), read(20, 95, "CHIEF EXECU"),
+		read(22, 95, "CHIEF EXEC"), read(24, 94, "CHIEF EXE"), read(26, 67, "CHIEF EXECUTIVE Sq"),
 	}
-	got := onScreenSpans(lines, 16)
+	got := onScreenSpans(lines, 28)
 	var have []string
 	for _, s := range got {
 		have = append(have, fmt.Sprintf("%g-%g %s", s.Start, s.End, s.Text))
 	}
-	want := []string{"0-16 NATURE DESK", "0-12 GARDEN TRAIL CLOSED", "12-16 KESTREL NESTS FOUND"}
+	want := []string{"0-16 NATURE DESK", "0-12 GARDEN TRAIL CLOSED", "12-16 KESTREL NESTS FOUND", "16-28 CHIEF EXECUTIVE"}
 	if strings.Join(have, "\n") != strings.Join(want, "\n") {
 		t.Errorf("spans:\n%s\nwant:\n%s", strings.Join(have, "\n"), strings.Join(want, "\n"))
 	}
