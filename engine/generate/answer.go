@@ -114,10 +114,12 @@ func (g *Generator) answerQuestion(ctx context.Context, ev *evidence, job *analy
 			}
 		}
 	}
-	if paras, ok := ev.typedAnswer(job.prompt, q, ranked); ok {
-		return paras, nil
-	}
 	found, missing := ev.matchedStems(query)
+	if len(ranked) > 0 || len(query) == 0 {
+		if paras, ok := ev.typedAnswer(job.prompt, q, ranked); ok {
+			return paras, nil
+		}
+	}
 	if len(ranked) == 0 {
 		subjects := topPhrases(ev.salientPhrases(nil), 3)
 		var covers []string
