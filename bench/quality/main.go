@@ -46,6 +46,7 @@ func measureAll(ctx context.Context, args []string, stdout io.Writer) error {
 	work := fs.String("work", "", "folder for the built videos (default <repo>/.cache/quality)")
 	verbose := fs.Bool("v", false, "print every query's results, every answer, chapter and title")
 	only := fs.String("video", "", "measure only the video of this name")
+	example := fs.Bool("example", false, "also ingest example.mp4 (the test data's news report) and report how selective search is on it")
 	keep := fs.String("data", "", "keep the engine's data here and, when it already holds these videos ingested, measure them\n"+
 		"without ingesting again (for changes to search or generation; a change to understanding needs a fresh folder)")
 	if err := fs.Parse(args); err != nil {
@@ -132,6 +133,13 @@ func measureAll(ctx context.Context, args []string, stdout io.Writer) error {
 		rows = append(rows, s)
 	}
 	printTable(stdout, rows)
+	if *example {
+		root, err := repoRoot()
+		if err != nil {
+			return err
+		}
+		return measureExample(ctx, c, root, stdout)
+	}
 	return nil
 }
 

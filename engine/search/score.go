@@ -24,9 +24,15 @@ type query struct {
 // hit is a clip's score in [0,1]. Scores are absolute, not relative to the
 // other clips, so a threshold means the same for every query:
 //   - text: the share of the query's words found (each worth 1 for the same
-//     stem, 0.8 for a near-synonym or a one-letter slip, 0.65 for two slips in
-//     a long word), raised to the power 1.5 so half a query is a weak match,
-//     and docked 15% when the words are there but not together in order;
+//     stem, 0.95 joined or split differently, 0.8 for a near-synonym or a
+//     one-letter slip, 0.65 for two slips in a long word), each word weighed
+//     by its rarity among the clips (so a word on screen everywhere counts
+//     little beside a rare one), raised to the power 1.5 so half a query is
+//     a weak match, and docked 15% when the words are there but not together
+//     in order; a word in most clips of its video in that field (a strap's
+//     heading) counts half there, unless every word of the query is; with both speech and what is seen
+//     searched, a clip scores the better of the two plus a quarter of the
+//     other, so a moment where they agree comes first;
 //   - image: the cosine of the descriptors mapped linearly from the level of
 //     unrelated pictures (0) to the level of the same shot re-encoded (1).
 type hit struct {
@@ -85,7 +91,7 @@ func (x *Index) match(s *snapshot, q query) []hit {
 		case q.Visual && q.Audio && q.Operator == "and":
 			sc = math.Min(visual, audio)
 		case q.Visual && q.Audio:
-			sc = math.Max(visual, audio)
+			sc = min(1, math.Max(visual, audio)+agreeBonus*math.Min(visual, audio))
 		case q.Visual:
 			sc = visual
 		default:
@@ -126,6 +132,120 @@ func (x *Index) candidates(s *snapshot, terms []queryTerm) []map[string]float32 
 		}
 		out[i] = m
 	}
+	// Two query words the video has as one ("window sill" where
+	// "windowsill" was said or shown) stand for both.
+	for i := 0; i+1 < len(terms); i++ {
+		joined := stem(terms[i].word + terms[i+1].word)
+		if _, ok := s.postings[joined]; ok && len(terms[i].word) >= 3 && len(terms[i+1].word) >= 3 {
+			for _, k := range []int{i, i + 1} {
+				if out[k][joined] < compoundMatch {
+					out[k][joined] = compoundMatch
+				}
+			}
+		}
+	}
+	return out
+}
+
+// compoundMatch is what a query word found joined or split differently
+// in the video is worth.
+const compoundMatch = 0.95
+
+// splitMatches finds, for each query word the video has as two ("window
+// sill" for "windowsill"), the clips where the two parts are said or shown
+// one after the other in field f, with what that is worth.
+func (s *snapshot) splitMatches(terms []queryTerm, f int) []map[int32]float32 {
+	var out []map[int32]float32
+	for i, t := range terms {
+		w := t.word
+		if len(w) < 6 {
+			continue
+		}
+		for k := 3; k <= len(w)-3; k++ {
+			a, b := w[:k], w[k:]
+			if !s.words[a] || !s.words[b] {
+				continue
+			}
+			ida, oka := s.stemIDs[stem(a)]
+			idb, okb := s.stemIDs[stem(b)]
+			if !oka || !okb {
+				continue
+			}
+			for _, p := range s.postings[stem(a)] {
+				if int(p.field) != f {
+					continue
+				}
+				seq := s.seq[f][p.clip]
+				for j := 0; j+1 < len(seq); j++ {
+					if seq[j] == ida && seq[j+1] == idb {
+						if out == nil {
+							out = make([]map[int32]float32, len(terms))
+						}
+						if out[i] == nil {
+							out[i] = map[int32]float32{}
+						}
+						out[i][p.clip] = compoundMatch
+						break
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+const (
+	// A stem in more than ubiquityShare of a video's clips in one field (a
+	// strap's heading up all the time) says little about any one clip of
+	// that video: its weight there is damped by ubiquityDamp. Videos of
+	// fewer than ubiquityMinClips clips are left alone.
+	ubiquityShare    = 0.6
+	ubiquityDamp     = 0.5
+	ubiquityMinClips = 5
+	// agreeBonus rewards a clip where speech and what is seen both match:
+	// the score is the better of the two plus this share of the other.
+	agreeBonus = 0.25
+)
+
+// ubiquitous lists the videos in which stem st is in field f of most clips.
+func (s *snapshot) ubiquitous(st string, f int) map[int32]bool {
+	ps := s.postings[st]
+	if len(ps) < ubiquityMinClips {
+		return nil
+	}
+	count := map[int32]int{}
+	for _, p := range ps {
+		if int(p.field) == f {
+			count[s.clips[p.clip].video]++
+		}
+	}
+	var out map[int32]bool
+	for v, n := range count {
+		clips := len(s.videos[v].Clips)
+		if clips >= ubiquityMinClips && float64(n) > ubiquityShare*float64(clips) {
+			if out == nil {
+				out = map[int32]bool{}
+			}
+			out[v] = true
+		}
+	}
+	return out
+}
+
+// termWeights weigh each query word by how rare it is among the clips
+// (inverse document frequency over its forms): a word on screen in every
+// clip — a channel's name, a news strap's heading — must not make every
+// clip a strong match for a query that also names something rarer.
+func (s *snapshot) termWeights(cands []map[string]float32) []float64 {
+	n := float64(len(s.clips))
+	out := make([]float64, len(cands))
+	for i, m := range cands {
+		df := 0
+		for st := range m {
+			df = max(df, len(s.postings[st]))
+		}
+		out[i] = math.Log(1 + n/float64(max(1, min(df, len(s.clips)))))
+	}
 	return out
 }
 
@@ -145,11 +265,39 @@ func (s *snapshot) textScores(terms []queryTerm, cands []map[string]float32, f i
 	}
 	var best []float32 // clip*nt + term -> best weight; dense: postings can cover most clips
 	var touched []int32
+	// Words in most clips of a video are damped there, unless every word
+	// of the query is: then the query asks for just that text.
+	ubiq := make([]map[int32]bool, len(cands))
+	for i, m := range cands {
+		for st := range m {
+			for v := range s.ubiquitous(st, f) {
+				if ubiq[i] == nil {
+					ubiq[i] = map[int32]bool{}
+				}
+				ubiq[i][v] = true
+			}
+		}
+	}
+	damped := func(i int, v int32) bool {
+		if !ubiq[i][v] {
+			return false
+		}
+		for k := range ubiq {
+			if !ubiq[k][v] {
+				return true
+			}
+		}
+		return false
+	}
 	for i, m := range cands {
 		for st, w := range m {
 			for _, p := range s.postings[st] {
 				if int(p.field) != f {
 					continue
+				}
+				w := w
+				if damped(i, s.clips[p.clip].video) {
+					w *= ubiquityDamp
 				}
 				if best == nil {
 					best = make([]float32, len(s.clips)*nt)
@@ -164,19 +312,38 @@ func (s *snapshot) textScores(terms []queryTerm, cands []map[string]float32, f i
 			}
 		}
 	}
+	for i, m := range s.splitMatches(terms, f) {
+		for c, w := range m {
+			if best == nil {
+				best = make([]float32, len(s.clips)*nt)
+			}
+			row := best[int(c)*nt : int(c)*nt+nt]
+			if !anyPositive(row) {
+				touched = append(touched, c)
+			}
+			if w > row[i] {
+				row[i] = w
+			}
+		}
+	}
 	if best == nil {
 		return nil
+	}
+	weights := s.termWeights(cands)
+	var wsum float64
+	for _, w := range weights {
+		wsum += w
 	}
 	out := make([]float32, len(s.clips))
 	for _, c := range touched {
 		row := best[int(c)*nt : int(c)*nt+nt]
 		var sum float64
 		all := true
-		for _, w := range row {
-			sum += float64(w)
+		for i, w := range row {
+			sum += float64(w) * weights[i]
 			all = all && w > 0
 		}
-		cover := sum / float64(nt)
+		cover := sum / wsum
 		sc := cover * math.Sqrt(cover) // cover^coveragePower
 		if masks != nil && all && !s.together(s.seq[f][c], masks, nt) {
 			sc *= scatteredPenalty
@@ -206,6 +373,8 @@ func (s *snapshot) together(seq []int32, masks []uint64, nt int) bool {
 		for i := 1; i < nt && ok; i++ {
 			bit := uint64(1) << i
 			switch {
+			case masks[seq[pos]]&bit != 0:
+				// one word of the clip for two of the query ("windowsill")
 			case pos+1 < len(seq) && masks[seq[pos+1]]&bit != 0:
 				pos++
 			case pos+2 < len(seq) && masks[seq[pos+2]]&bit != 0:
