@@ -38,6 +38,7 @@ type scores struct {
 	CaptionTop3   ratio // caption queries with the right moment in the top 3
 	Chapters      ratio // true chapter starts with a chapter within ±2.5 s
 	NChapters     int
+	Titles        ratio // chapters at a segment titled with one of its caption lines
 	Medium        ratio // threshold=medium results that are relevant
 	MediumFinds   ratio // queries whose medium results include the aimed-at moment
 	Answers       ratio // questions answered right
@@ -153,7 +154,19 @@ func measure(ctx context.Context, c *client, indexID string, bv *builtVideo, all
 		s.Chapters.add(near)
 	}
 	for _, ch := range chs {
-		fmt.Fprintf(w, "chapter %5.1f-%5.1f %q\n", ch.Start, ch.End, ch.Title)
+		// A chapter starting at a segment is titled well when its title
+		// is one of that segment's caption lines, read right.
+		ok := false
+		for i, b := range bv.Segments {
+			if abs(ch.Start-b.Start) > chapterSlack {
+				continue
+			}
+			for _, line := range bv.Spec.Segments[i].Captions {
+				ok = ok || cer(norm(line), norm(ch.Title)) <= captionCER
+			}
+			s.Titles.add(ok)
+		}
+		fmt.Fprintf(w, "chapter %5.1f-%5.1f %q%s\n", ch.Start, ch.End, ch.Title, mark(ok))
 	}
 	if title, err := c.title(ctx, bv.ID); err == nil {
 		fmt.Fprintf(w, "gist title %q\n", title)
@@ -345,8 +358,8 @@ func abs(f float64) float64 {
 }
 
 func printTable(w io.Writer, rows []scores) {
-	fmt.Fprintln(w, "\n| video | caption recall | junk lines | speech top 5 | caption top 3 | chapter bounds ±2.5 s | medium precision | medium finds | answers |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "\n| video | caption recall | junk lines | speech top 5 | caption top 3 | chapter bounds ±2.5 s | chapter titles | medium precision | medium finds | answers |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
 	var tot scores
 	tot.Name = "**all**"
 	for _, r := range rows {
@@ -357,6 +370,7 @@ func printTable(w io.Writer, rows []scores) {
 		tot.CaptionTop3.plus(r.CaptionTop3)
 		tot.Chapters.plus(r.Chapters)
 		tot.NChapters += r.NChapters
+		tot.Titles.plus(r.Titles)
 		tot.Medium.plus(r.Medium)
 		tot.MediumFinds.plus(r.MediumFinds)
 		tot.Answers.plus(r.Answers)
@@ -365,5 +379,5 @@ func printTable(w io.Writer, rows []scores) {
 }
 
 func printRow(w io.Writer, r scores) {
-	fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s (%d ch.) | %s | %s | %s |\n", r.Name, r.CaptionRecall, r.Junk, r.SpeechTop5, r.CaptionTop3, r.Chapters, r.NChapters, r.Medium, r.MediumFinds, r.Answers)
+	fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %s (%d ch.) | %s | %s | %s | %s |\n", r.Name, r.CaptionRecall, r.Junk, r.SpeechTop5, r.CaptionTop3, r.Chapters, r.NChapters, r.Titles, r.Medium, r.MediumFinds, r.Answers)
 }

@@ -248,6 +248,9 @@ func (ev *evidence) title(ranked []phrase) string {
 		hs := stemSet(words(head))
 		for _, p := range ranked {
 			if !subsetOfSet(p.Stems, hs) {
+				if c := ev.captionWith(p.Stems, head); c != "" {
+					return t + ": " + titleCase(asWritten(c))
+				}
 				return t + ": " + titleCase(p.Display)
 			}
 		}
@@ -265,6 +268,30 @@ func (ev *evidence) title(ranked []phrase) string {
 	default:
 		return titleCase(ranked[0].Display) + " and " + titleCase(ranked[1].Display)
 	}
+}
+
+// captionWith is the caption line longest on screen that holds all of
+// stems, two to eight words, other than the heading: the subject as the
+// video writes it ("Port of Valletta"), where the bare subject is a
+// fragment ("Port").
+func (ev *evidence) captionWith(stems []string, head string) string {
+	best, bestSecs := "", -1.0
+	for _, un := range ev.Units {
+		if un.Source != FromOnScreen || un.Repeat {
+			continue
+		}
+		for _, line := range strings.Split(un.Text, "\n") {
+			line = oneLine(stripJunk(line))
+			n := len(strings.Fields(line))
+			if n < 2 || n > 8 || strings.EqualFold(line, head) || !subsetOfSet(stems, stemSet(words(line))) {
+				continue
+			}
+			if un.Seconds > bestSecs+1e-9 {
+				best, bestSecs = line, un.Seconds
+			}
+		}
+	}
+	return best
 }
 
 func subsetOfSet(a []string, s map[string]struct{}) bool {

@@ -308,11 +308,13 @@ func (ev *evidence) describeSpan(start, end float64, edges []float64) (title, su
 	// otherwise the chapter's most distinctive subjects.
 	// A caption titles the chapter when nothing is said in it or when it
 	// names what is said; news straps often run ahead of the story.
+	// A caption that comes up as the chapter starts is its heading: the
+	// chapter starts because it came up.
 	head := ev.recurringCaption()
-	if bestCaption != nil && (bestSpeech == nil || ev.agrees(bestCaption, start, end, distinct)) {
+	if bestCaption != nil && (bestSpeech == nil || ev.agrees(bestCaption, start, end, distinct) || bestCaption.Start-start <= 3.5) {
 		t := captionBody(bestCaption.Text, head)
 		if n := len(strings.Fields(t)); n >= 2 && n <= 12 {
-			title = sentenceCase(truncateWords(t, 10))
+			title = sentenceCase(asWritten(truncateWords(t, 10)))
 		}
 	}
 	if title == "" {
