@@ -40,4 +40,3 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
-
