@@ -1,8 +1,10 @@
 // Package cluster lets several web instances behind a load balancer act
 // as one, over Redis (GLIMPSE_REDIS_URL): SSE events published on one
 // instance reach the browsers connected to any other (Hub), one instance
-// polls each task in flight while the others stand by (TaskLeases), and
-// saved analyses are kept where every instance reads them (AnalysisStore).
+// polls each task in flight while the others stand by (TaskLeases), a
+// question asked on one is answered on whichever holds its stream, and
+// stopped from any (AnswerBook), and saved analyses are kept where every
+// instance reads them (AnalysisStore).
 // Without Redis the web app keeps all of it in its own process.
 package cluster
 

@@ -12,7 +12,7 @@ import (
 // named :indexID, :videoID and :taskID everywhere (gin needs one name per
 // position).
 func (s *Server) Routes() *gin.Engine {
-	r := gin.New()
+	r := s.newEngine()
 	// The Host check comes first: a rebinding page must reach nothing.
 	r.Use(gin.Recovery(), s.hostGuard(), securityHeaders(), s.basicAuth(), s.checkBodies())
 	// Sessions and CSRF apply to the app's pages, not to /engine, /static

@@ -118,11 +118,25 @@ func (u *uploadSlots) release(client string) {
 	}
 }
 
+// newEngine is gin with the client address taken from X-Forwarded-For
+// only when a trusted proxy sends it (gin trusts every sender by default,
+// which would let any client pick the address its uploads count under).
+func (s *Server) newEngine() *gin.Engine {
+	r := gin.New()
+	if err := r.SetTrustedProxies(s.TrustedProxies); err != nil {
+		// cmd/web checks the list first; a bad one here trusts nobody.
+		s.Log.Error("trusted proxies ignored", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
+	r.RemoteIPHeaders = []string{"X-Forwarded-For"}
+	return r
+}
+
 // limitUploads answers 429 when the client already has max uploads in
-// flight.
+// flight. Behind trusted proxies the client is the address they forward.
 func (s *Server) limitUploads() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		client := c.RemoteIP()
+		client := c.ClientIP()
 		if !s.uploads.acquire(client, s.MaxUploadsPerClient) {
 			// Closing lets the server answer without first reading the
 			// body, which a stalled client never sends.

@@ -69,6 +69,10 @@ type Server struct {
 	AllowedHosts []string
 	// BasicAuth, if set, is asked for on every page (GLIMPSE_BASIC_AUTH).
 	BasicAuth *Credentials
+	// TrustedProxies are the addresses (IPs or CIDRs) of the proxies in
+	// front of the app (GLIMPSE_TRUSTED_PROXIES), whose X-Forwarded-For
+	// names the client; from anyone else the header is ignored.
+	TrustedProxies []string
 	// MaxUploadsPerClient caps uploads in flight from one address; 0 means 6.
 	MaxUploadsPerClient int
 

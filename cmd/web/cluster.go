@@ -17,19 +17,21 @@ type shared struct {
 	hub      handlers.EventHub
 	leases   webapp.TaskLeases
 	analyses webapp.AnalysisStore
+	answers  webapp.AnswerBook
 	close    func()
 }
 
 func joinCluster(redisURL string, local *events.Hub, analyses webapp.AnalysisStore, log *slog.Logger) (*shared, error) {
 	if redisURL == "" {
-		return &shared{hub: local, analyses: analyses, close: func() {}}, nil
+		return &shared{hub: local, analyses: analyses, answers: webapp.NewMemoryAnswerBook(), close: func() {}}, nil
 	}
 	c, err := cluster.New(context.Background(), redisURL, "glimpse", log.With("part", "cluster"))
 	if err != nil {
 		return nil, err
 	}
 	hub := c.Hub(local)
-	log.Info("sharing events, task polling and analyses over redis")
-	return &shared{hub: hub, leases: c.TaskLeases(), analyses: c.AnalysisStore(),
-		close: func() { hub.Close(); c.Close() }}, nil
+	answers := c.AnswerBook()
+	log.Info("sharing events, task polling, answers and analyses over redis")
+	return &shared{hub: hub, leases: c.TaskLeases(), analyses: c.AnalysisStore(), answers: answers,
+		close: func() { answers.Close(); hub.Close(); c.Close() }}, nil
 }

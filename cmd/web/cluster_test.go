@@ -29,11 +29,14 @@ var (
 	sseConnect = regexp.MustCompile(`sse-connect="(/events/[^"]+)"`)
 	taskIDAttr = regexp.MustCompile(`data-task-id="([^"]+)"`)
 	cardStatus = regexp.MustCompile(`data-task-id="([^"]+)"[^>]*data-status="([a-z]+)"`)
+	watchLink  = regexp.MustCompile(`/videos/([^/"?]+)/watch`)
+	answerSSE  = regexp.MustCompile(`sse-connect="([^"]+/answers/[^"]+/events)"`)
 )
 
 // Two web instances behind one Redis and one engine, as behind a load
 // balancer: a browser uploads on A while its page's SSE stream is held by
-// B, and B's stream carries the task's progress to ready.
+// B, and B's stream carries the task's progress to ready; then a question
+// asked on A is answered on B's answer stream.
 func TestTwoInstancesShareTaskProgressOverRedis(t *testing.T) {
 	redisURL := testredis.Start(t)
 	const engineKey = "two-instances-engine-key"
@@ -106,13 +109,13 @@ func TestTwoInstancesShareTaskProgressOverRedis(t *testing.T) {
 	if stream.StatusCode != 200 {
 		t.Fatalf("B's stream %s: %s", s[1], stream.Status)
 	}
-	statuses := make(chan [2]string, 100)
+	statuses := make(chan [3]string, 100)
 	go func() {
 		sc := bufio.NewScanner(stream.Body)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		for sc.Scan() {
 			if m := cardStatus.FindStringSubmatch(sc.Text()); m != nil {
-				statuses <- [2]string{m[1], m[2]}
+				statuses <- [3]string{m[1], m[2], sc.Text()}
 			}
 		}
 		close(statuses)
@@ -173,10 +176,64 @@ func TestTwoInstancesShareTaskProgressOverRedis(t *testing.T) {
 				if len(seen) < 2 {
 					t.Errorf("B saw only %v: no progress before ready", seen)
 				}
+				v := watchLink.FindStringSubmatch(st[2])
+				if v == nil {
+					t.Fatalf("B's ready card links to no video: %.300s", st[2])
+				}
+				askOnAStreamOnB(t, client, a, b, indexPath, v[1], csrf)
 				return
 			}
 		case <-timeout:
 			t.Fatalf("task %s not ready on B's stream; statuses seen: %v", taskID, seen)
 		}
 	}
+}
+
+// askOnAStreamOnB asks about the video on instance A and follows the
+// answer's stream on instance B to its end.
+func askOnAStreamOnB(t *testing.T, client *http.Client, a, b, indexPath, videoID, csrf string) {
+	t.Helper()
+	ask, _ := http.NewRequest(http.MethodPost, a+indexPath+"/videos/"+videoID+"/analysis/answers",
+		strings.NewReader(url.Values{"prompt": {"What is shown in this video?"}}.Encode()))
+	ask.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	ask.Header.Set("X-CSRF-Token", csrf)
+	ask.Header.Set("HX-Request", "true")
+	resp, err := client.Do(ask)
+	if err != nil {
+		t.Fatal(err)
+	}
+	frag, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	m := answerSSE.FindSubmatch(frag)
+	if resp.StatusCode != 200 || m == nil {
+		t.Fatalf("asking on A: %s %.300s", resp.Status, frag)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), testwait.Bound(t))
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, b+string(m[1]), nil)
+	req.Header.Set("Accept", "text/event-stream")
+	stream, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+	if stream.StatusCode != 200 {
+		t.Fatalf("the answer's stream on B: %s (B does not know the question asked on A)", stream.Status)
+	}
+	sc := bufio.NewScanner(stream.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	event := ""
+	for sc.Scan() {
+		line := sc.Text()
+		if e, ok := strings.CutPrefix(line, "event: "); ok {
+			event = e
+		}
+		if d, ok := strings.CutPrefix(line, "data: "); ok && event == "done" {
+			if !strings.Contains(d, `data-state="done"`) || !strings.Contains(d, `data-testid="answer-text"`) {
+				t.Errorf("B's final answer: %.400s", d)
+			}
+			return
+		}
+	}
+	t.Fatalf("B's answer stream ended without a final answer: %v", sc.Err())
 }

@@ -63,6 +63,8 @@ type config struct {
 	logLevel       string
 	// allowedHosts are host names served besides loopback (GLIMPSE_ALLOWED_HOSTS).
 	allowedHosts []string
+	// trustedProxies may name the client in X-Forwarded-For (GLIMPSE_TRUSTED_PROXIES).
+	trustedProxies []string
 	// basicAuth is "user:password" asked for on every page (GLIMPSE_BASIC_AUTH).
 	basicAuth *handlers.Credentials
 	// bodyIdle ends a request whose body sends nothing this long.
@@ -97,6 +99,15 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 		if h = strings.TrimSpace(h); h != "" {
 			c.allowedHosts = append(c.allowedHosts, h)
 		}
+	}
+	for _, p := range strings.Split(getenv("GLIMPSE_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if _, _, err := net.ParseCIDR(p); err != nil && net.ParseIP(p) == nil {
+			return nil, fmt.Errorf("GLIMPSE_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR range", p)
+		}
+		c.trustedProxies = append(c.trustedProxies, p)
 	}
 	if v := getenv("GLIMPSE_BASIC_AUTH"); v != "" {
 		user, pass, ok := strings.Cut(v, ":")
@@ -273,6 +284,7 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 	srv := &handlers.Server{
 		Log:            log,
 		AllowedHosts:   hosts,
+		TrustedProxies: cfg.trustedProxies,
 		BasicAuth:      cfg.basicAuth,
 		Backends:       backends,
 		Sessions:       store,
@@ -282,6 +294,7 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 		Watcher:        a.Watcher,
 		MaxUploadBytes: cfg.maxUploadMB << 20,
 		Analyses:       sh.analyses,
+		Answers:        &webapp.Answers{Hub: sh.hub, Log: log, Book: sh.answers},
 	}
 	a.Handler = srv.Routes()
 	return a, nil

@@ -35,6 +35,9 @@ func TestParseConfig(t *testing.T) {
 		{"hosts and login", []string{"-body-idle", "5s"}, map[string]string{"GLIMPSE_ALLOWED_HOSTS": " glimpse.lan, media.example ,", "GLIMPSE_BASIC_AUTH": "ann:correct horse"},
 			config{addr: "127.0.0.1:8080", dataDir: "./data", baseURL: "https://api.twelvelabs.io/v1.3", maxUploadMB: 2048, logLevel: "info", bodyIdle: 5 * time.Second,
 				allowedHosts: []string{"glimpse.lan", "media.example"}, basicAuth: &handlers.Credentials{User: "ann", Password: "correct horse"}}},
+		{"behind proxies", nil, map[string]string{"GLIMPSE_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7"},
+			config{addr: "127.0.0.1:8080", dataDir: "./data", baseURL: "https://api.twelvelabs.io/v1.3", maxUploadMB: 2048, logLevel: "info", bodyIdle: idle,
+				trustedProxies: []string{"10.0.0.0/8", "192.0.2.7"}}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -55,6 +58,7 @@ func TestParseConfig(t *testing.T) {
 		{"stray argument", []string{"extra"}, nil},
 		{"login without a password", nil, map[string]string{"GLIMPSE_BASIC_AUTH": "ann"}},
 		{"short password", nil, map[string]string{"GLIMPSE_BASIC_AUTH": "ann:1234"}},
+		{"a proxy that is no address", nil, map[string]string{"GLIMPSE_TRUSTED_PROXIES": "nginx"}},
 	}
 	for _, tc := range refused {
 		if _, err := parseConfig(tc.args, func(k string) string { return tc.env[k] }); err == nil {
