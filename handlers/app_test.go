@@ -38,6 +38,11 @@ var app struct {
 	MaxBytes int64
 	// EngineKey is the embedded engine's secret, known to the app's client.
 	EngineKey string
+	// Cloud is where a pasted key goes: a fake TwelveLabs cloud at
+	// /fake-cloud/v1.3 on the app's own listener (fakecloud_test.go).
+	Cloud *fakeCloud
+	// Logs holds every line the app logged, to look for secrets in.
+	Logs *syncBuffer
 }
 
 const testMaxUpload = 8 << 20
@@ -66,10 +71,13 @@ func runTests(m *testing.M) (int, error) {
 		return 0, fmt.Errorf("making the test video (is ffmpeg installed? run make test): %v: %s", err, out)
 	}
 
-	log := slog.New(slog.DiscardHandler)
+	app.Logs = &syncBuffer{}
+	var logTo io.Writer = app.Logs
 	if os.Getenv("GLIMPSE_TEST_LOG") != "" {
-		log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+		logTo = io.MultiWriter(app.Logs, os.Stderr)
 	}
+	log := slog.New(slog.NewTextHandler(logTo, nil))
+	app.Cloud = newFakeCloud()
 	srv := httptest.NewUnstartedServer(nil)
 	app.URL = "http://" + srv.Listener.Addr().String()
 	app.MaxBytes = testMaxUpload
@@ -93,20 +101,21 @@ func runTests(m *testing.M) (int, error) {
 	s := &handlers.Server{
 		Log: log,
 		Backends: &handlers.ClientBackends{
-			Base:     tlclient.New(app.EngineKey, tlclient.WithBaseURL(app.URL+"/engine/v1.3")),
+			Base: tlclient.New(app.EngineKey, tlclient.WithBaseURL(app.URL+"/engine/v1.3"),
+				tlclient.WithHTTPClient(&http.Client{Transport: handlers.NoteTrouble(nil)})),
 			BaseName: handlers.BackendLocal,
-			// A pasted key goes to a server that refuses every key.
-			CloudURL: app.URL + "/refusing-cloud/v1.3",
+			// A pasted key goes to the fake cloud, which knows the keys
+			// tests give it (fakecloud_test.go).
+			CloudURL: app.URL + "/fake-cloud/v1.3",
 		},
 		Sessions: store, Events: hub, Static: static.Handler(), Engine: eng.Handler(),
 		Watcher: watcher, MaxUploadBytes: testMaxUpload,
 	}
 	routes := s.Routes()
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/refusing-cloud/") {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusUnauthorized)
-			io.WriteString(w, `{"code":"api_key_invalid","message":"The API key is invalid."}`)
+		if rest, ok := strings.CutPrefix(r.URL.Path, "/fake-cloud"); ok {
+			r.URL.Path = rest
+			app.Cloud.ServeHTTP(w, r)
 			return
 		}
 		routes.ServeHTTP(w, r)

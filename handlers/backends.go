@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"net/http"
+	"sync"
 
 	"glimpse/tlclient"
 )
@@ -25,7 +26,12 @@ type ClientBackends struct {
 	// default backend is the local engine.
 	CloudURL string
 	// HTTP is shared by every client, so pasted keys reuse connections.
+	// Its transport is wrapped with NoteTrouble unless it already is (wrap
+	// the one Base uses yourself, so its trouble shows on pages too).
 	HTTP *http.Client
+
+	once  sync.Once
+	keyed *http.Client
 }
 
 // Default is the server's backend.
@@ -39,9 +45,16 @@ func (b *ClientBackends) WithKey(apiKey string) Backend {
 	if url == "" {
 		url = tlclient.DefaultBaseURL
 	}
-	opts := []tlclient.Option{tlclient.WithBaseURL(url)}
-	if b.HTTP != nil {
-		opts = append(opts, tlclient.WithHTTPClient(b.HTTP))
-	}
+	b.once.Do(func() {
+		hc := &http.Client{}
+		if b.HTTP != nil {
+			*hc = *b.HTTP
+		}
+		if _, ok := hc.Transport.(troubleTransport); !ok {
+			hc.Transport = NoteTrouble(hc.Transport)
+		}
+		b.keyed = hc
+	})
+	opts := []tlclient.Option{tlclient.WithBaseURL(url), tlclient.WithHTTPClient(b.keyed)}
 	return Backend{Name: BackendOwnKey, Client: tlclient.New(apiKey, opts...)}
 }

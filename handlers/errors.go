@@ -62,6 +62,7 @@ func (s *Server) serveError(c *gin.Context, err error) {
 		c.Header("HX-Reswap", "innerHTML")
 		c.Status(http.StatusOK)
 		_ = renderAnyway(c, templates.ErrorFragment(msg))
+		_ = renderTroubleOOB(c)
 		return
 	}
 	_ = renderAnyway(c, templates.ErrorPage(s.page(c, "Error"), status, msg))

@@ -471,6 +471,7 @@ func TestVideosAndTasksPages(t *testing.T) {
 
 func TestSettingsKeyIsKeptSecret(t *testing.T) {
 	const key = "tlk_TESTKEY_never_shown_0123456789"
+	app.Cloud.set(key, keyOK)
 	b := newBrowser(t)
 	doc, _ := b.get("/settings")
 	if !strings.Contains(text(doc, "[data-testid=key-state]"), "No key of yours") {
@@ -502,7 +503,8 @@ func TestSettingsKeyIsKeptSecret(t *testing.T) {
 	if !strings.Contains(text(doc, "[data-testid=key-state]"), "saved") {
 		t.Errorf("state %q", text(doc, "[data-testid=key-state]"))
 	}
-	// The (refusing) cloud is now asked; its refusal reads plainly, without the key.
+	// The cloud now refuses the key; its refusal reads plainly, without the key.
+	app.Cloud.set(key, keyRevoked)
 	resp, err = b.c.Get(app.URL + "/")
 	if err != nil {
 		t.Fatal(err)

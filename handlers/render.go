@@ -17,7 +17,22 @@ func render(c *gin.Context, component templ.Component) error {
 	if c.Writer.Status() == 0 {
 		c.Status(http.StatusOK)
 	}
-	return component.Render(c.Request.Context(), c.Writer)
+	if err := component.Render(c.Request.Context(), c.Writer); err != nil {
+		return err
+	}
+	return renderTroubleOOB(c)
+}
+
+// renderTroubleOOB adds to an htmx fragment the page's trouble banner,
+// swapped in out of band: a fragment has no layout to show it.
+func renderTroubleOOB(c *gin.Context) error {
+	if !isHTMX(c) || c.GetHeader("HX-History-Restore-Request") == "true" {
+		return nil
+	}
+	if t := troubleOf(c.Request.Context()).view(); t != nil {
+		return templates.TroubleOOB(*t).Render(context.WithoutCancel(c.Request.Context()), c.Writer)
+	}
+	return nil
 }
 
 // renderAnyway renders even when the request's context has ended (a body
@@ -40,6 +55,7 @@ func (s *Server) page(c *gin.Context, title string) templates.Page {
 		CSRFToken:      st.CSRFToken,
 		Flashes:        st.TakeFlashes(),
 		CurrentIndexID: st.CurrentIndexID,
+		Trouble:        troubleOf(c.Request.Context()).view(),
 	}
 }
 

@@ -15,9 +15,9 @@ func (s *Server) Routes() *gin.Engine {
 	r := s.newEngine()
 	// The Host check comes first: a rebinding page must reach nothing.
 	r.Use(gin.Recovery(), s.hostGuard(), securityHeaders(), s.basicAuth(), s.checkBodies())
-	// Sessions and CSRF apply to the app's pages, not to /engine, /static
+	// The trouble note (trouble.go), sessions and CSRF apply to the app's pages, not to /engine, /static
 	// or /healthz (see appPath).
-	r.Use(s.sessionMiddleware(), s.csrfMiddleware())
+	r.Use(s.noteTrouble(), s.sessionMiddleware(), s.csrfMiddleware())
 
 	r.GET("/healthz", s.wrap(s.healthz))
 	if s.Engine != nil {

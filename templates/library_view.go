@@ -197,6 +197,12 @@ type TasksView struct {
 type SettingsView struct {
 	HasOwnKey      bool
 	DefaultBackend string
+	// KeyError says why a key just pasted was not saved.
+	KeyError string
+	// Check is how the backend in use answered a cheap call as this page
+	// was made; Working false means Check says what went wrong.
+	Check   string
+	Working bool
 }
 
 // ConfirmView asks before something is deleted.

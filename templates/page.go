@@ -11,4 +11,14 @@ type Page struct {
 	CSRFToken      string
 	Flashes        []sessions.Flash
 	CurrentIndexID string
+	// Trouble is set when the backend refused the key or gave no answer
+	// while this page was made.
+	Trouble *Trouble
+}
+
+// Trouble is the backend failing a page: Kind "refused" (the key) or
+// "unreachable"; Message says what happened, Action labels the link to
+// the settings page; Backend names the backend in use, for the badge.
+type Trouble struct {
+	Kind, Message, Action, Backend string
 }

@@ -20,7 +20,17 @@ var (
 	// ErrNotReplayable is returned when a request that consumed a one-shot
 	// io.Reader failed in a way that would otherwise be retried.
 	ErrNotReplayable = errors.New("tlclient: upload from a one-shot reader cannot be sent again")
+	// ErrUnreachable matches a call that got no answer at all: the
+	// connection could not be made or broke before a response came.
+	ErrUnreachable = errors.New("tlclient: API unreachable")
 )
+
+// unreachableError is a transport failure; its text is the transport's.
+type unreachableError struct{ err error }
+
+func (e unreachableError) Error() string        { return e.err.Error() }
+func (e unreachableError) Unwrap() error        { return e.err }
+func (e unreachableError) Is(target error) bool { return target == ErrUnreachable }
 
 // APIError is any non-2xx answer of the API.
 type APIError struct {

@@ -58,7 +58,7 @@ func (c *Client) send(ctx context.Context, r request) (*http.Response, error) {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("tlclient: %s %s: %w", r.method, r.path, ctx.Err())
 			}
-			err = fmt.Errorf("tlclient: %s %s: %w", r.method, r.path, stripURL(err))
+			err = fmt.Errorf("tlclient: %s %s: %w", r.method, r.path, unreachableError{stripURL(err)})
 			if !replayable || !idempotent(r.method) || attempt >= c.maxRetries {
 				return nil, err
 			}

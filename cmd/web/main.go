@@ -247,7 +247,8 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 		return nil, err
 	}
 	a := &app{Events: hub, closeShared: sh.close}
-	httpClient := &http.Client{Transport: http.DefaultTransport.(*http.Transport).Clone()}
+	// A refused key or an unreachable backend shows on the page that asked.
+	httpClient := &http.Client{Transport: handlers.NoteTrouble(http.DefaultTransport.(*http.Transport).Clone())}
 	backends := &handlers.ClientBackends{CloudURL: cfg.baseURL, HTTP: httpClient}
 	var engineHandler http.Handler
 	if cfg.apiKey != "" {
