@@ -158,7 +158,7 @@ type video struct {
 // retrieve, update both ways, transcription, lists, deletes that remove files.
 func TestVideosAndTasks(t *testing.T) {
 	listener := &recordingListener{}
-	e := startEngine(t, engine.Config{Stages: []pipeline.Stage{transcriptStage{}}, Listeners: []pipeline.Listener{listener}})
+	e := startEngine(t, engine.Config{Parts: fixedParts(engine.Parts{Stages: []pipeline.Stage{transcriptStage{}}, Listeners: []pipeline.Listener{listener}})})
 	ixID := e.createIndex(t, "life")
 	code, out := e.upload(t, map[string]string{"index_id": ixID, "user_metadata": `{"topic":"test","rank":3}`}, fixture(t, "good.mp4"))
 	if code != 200 {

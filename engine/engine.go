@@ -1,6 +1,8 @@
-// Package engine is the local TwelveLabs-compatible engine: it composes
-// storage (SQLite), the ingest state machine and its media stages, and the
-// v1.3 HTTP surface into one http.Handler.
+// Package engine is the core of the local TwelveLabs-compatible engine:
+// storage (SQLite), the ingest state machine and its media stages (HLS,
+// poster, thumbnails), and the v1.3 HTTP surface (engine/api), composed
+// into one http.Handler. Alone it serves indexes, videos, tasks and media;
+// understanding, search and generation are Parts that engine/full adds.
 package engine
 
 import (
@@ -55,24 +57,42 @@ type Config struct {
 	// DownloadTimeout bounds one video_url download (default 30 min).
 	DownloadTimeout time.Duration
 	Logger          *slog.Logger
-	// Stages run after the core media stages (HLS, poster, thumbnails).
-	Stages []pipeline.Stage
-	// Routes are extra endpoints under /v1.3 (search, embed, generation).
-	Routes    []wire.Route
-	Listeners []pipeline.Listener
+	// Parts builds the parts beyond the core against the store's catalog;
+	// nil: the core alone.
+	Parts func(catalog pipeline.Catalog) (Parts, error)
 	// Tools names the ffmpeg binaries (default: from PATH).
 	Tools media.Tools
+}
+
+// Parts are what the full engine adds to the core. Every field is optional.
+type Parts struct {
+	// Stages run after the core media stages, in order.
+	Stages []pipeline.Stage
+	// Listeners hear when a video is ready or deleted.
+	Listeners []pipeline.Listener
+	// Search, Embed, EmbedTasks and Generate serve their endpoints
+	// (engine/api); a nil one is not served.
+	Search     api.Searcher
+	Embed      api.Embedder
+	EmbedTasks api.VideoEmbedder
+	Routes     []wire.Route
+	// Load runs once the parts are built and before the workers start, so
+	// that what a part keeps in memory (search's index) misses no video.
+	Load func(context.Context) error
+	// Close runs when the engine closes, after the workers stop.
+	Close func()
 }
 
 // Engine is a running local engine.
 type Engine struct {
 	store   *store.Store
 	ingest  *ingest.Manager
+	parts   Parts
 	handler http.Handler
 }
 
-// New opens the data directory, recovers unfinished tasks and starts the
-// workers.
+// New opens the store, builds the parts against its catalog, loads them,
+// recovers unfinished tasks and starts the workers, and makes the handler.
 func New(cfg Config) (*Engine, error) {
 	if cfg.DataDir == "" {
 		return nil, errors.New("engine: DataDir is required")
@@ -89,6 +109,11 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cfg.Media == nil {
+		cfg.Media = wire.NewMediaLinks(cfg.MountPath, nil, 0)
+	}
+
+	// 1. Open the store.
 	if err := os.MkdirAll(cfg.DataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
@@ -97,36 +122,63 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
+	e := &Engine{store: st}
+	fail := func(step string, err error) (*Engine, error) {
+		e.Close()
+		return nil, fmt.Errorf("engine: %s: %w", step, err)
+	}
+
+	// 2. Build the parts (understanding, search, generation) against its catalog.
+	if cfg.Parts != nil {
+		if e.parts, err = cfg.Parts(st); err != nil {
+			return fail("build", err)
+		}
+	}
+
+	// 3. Load what the parts keep in memory from the catalog.
+	if e.parts.Load != nil {
+		if err := e.parts.Load(context.Background()); err != nil {
+			return fail("load", err)
+		}
+	}
+
+	// 4. Recover unfinished tasks and start the workers.
 	downloader := ingest.NewDownloader(cfg.MaxUploadBytes, cfg.DownloadTimeout, cfg.AllowPrivateURLs)
-	mgr := ingest.New(ingest.Config{
+	e.ingest = ingest.New(ingest.Config{
 		Store: st, Tools: cfg.Tools,
 		TmpDir: ScratchDir(cfg.DataDir), VideosDir: videosDir,
-		Stages:    slices.Concat(cfg.Tools.CoreStages(), cfg.Stages),
-		Listeners: cfg.Listeners, Workers: cfg.Workers,
+		Stages:    slices.Concat(cfg.Tools.CoreStages(), e.parts.Stages),
+		Listeners: e.parts.Listeners, Workers: cfg.Workers,
 		Downloader: downloader, Logger: cfg.Logger,
 	})
-	if err := mgr.Start(context.Background()); err != nil {
-		st.Close()
-		return nil, fmt.Errorf("engine: recover tasks: %w", err)
+	if err := e.ingest.Start(context.Background()); err != nil {
+		return fail("recover tasks", err)
 	}
-	if cfg.Media == nil {
-		cfg.Media = wire.NewMediaLinks(cfg.MountPath, nil, 0)
-	}
-	srv := &api.Server{Store: st, Ingest: mgr, Downloader: downloader, Media: cfg.Media,
-		APIKey: cfg.APIKey, MaxUploadBytes: cfg.MaxUploadBytes, Routes: cfg.Routes, Logger: cfg.Logger,
-		Limits: &api.RateLimiter{Limit: cmp.Or(cfg.RateLimit, api.DefaultRateLimit), Window: time.Minute}}
-	return &Engine{store: st, ingest: mgr, handler: srv.Handler()}, nil
+
+	// 5. The HTTP surface.
+	srv := &api.Server{Store: st, Ingest: e.ingest, Downloader: downloader, Media: cfg.Media,
+		APIKey: cfg.APIKey, MaxUploadBytes: cfg.MaxUploadBytes, Logger: cfg.Logger,
+		Limits: &api.RateLimiter{Limit: cmp.Or(cfg.RateLimit, api.DefaultRateLimit), Window: time.Minute},
+		Search: e.parts.Search, Embed: e.parts.Embed, EmbedTasks: e.parts.EmbedTasks, Routes: e.parts.Routes,
+		AllowPrivateURLs: cfg.AllowPrivateURLs, TempDir: ScratchDir(cfg.DataDir)}
+	e.handler = srv.Handler()
+	return e, nil
 }
 
 // Handler serves /v1.3/... and /media/... relative to the mount.
 func (e *Engine) Handler() http.Handler { return e.handler }
 
-// Catalog is the read side of storage for search and generation.
+// Catalog is the read side of storage, the one the parts were built against.
 func (e *Engine) Catalog() pipeline.Catalog { return e.store }
 
 // Close stops the workers (interrupted tasks resume at the next start) and
 // closes the database.
 func (e *Engine) Close() error {
-	e.ingest.Close()
+	if e.ingest != nil {
+		e.ingest.Close()
+	}
+	if e.parts.Close != nil {
+		e.parts.Close()
+	}
 	return e.store.Close()
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"glimpse/engine"
+	"glimpse/engine/pipeline"
 	"glimpse/internal/testwait"
 )
 
@@ -212,4 +213,9 @@ func mustContain(t *testing.T, s, sub string) {
 	if !strings.Contains(s, sub) {
 		t.Errorf("%q does not contain %q", s, sub)
 	}
+}
+
+// fixedParts builds the same parts whatever the catalog.
+func fixedParts(p engine.Parts) func(pipeline.Catalog) (engine.Parts, error) {
+	return func(pipeline.Catalog) (engine.Parts, error) { return p, nil }
 }

@@ -42,7 +42,7 @@ func TestProgressAndGracefulStop(t *testing.T) {
 	// Stopped twice mid-indexing: a graceful stop puts the task back in the
 	// queue (unlike a crash, which counts towards failing it).
 	for round := range 2 {
-		eng, err := engine.New(engine.Config{DataDir: dataDir, APIKey: "k", Stages: []pipeline.Stage{gate}})
+		eng, err := engine.New(engine.Config{DataDir: dataDir, APIKey: "k", Parts: fixedParts(engine.Parts{Stages: []pipeline.Stage{gate}})})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -71,7 +71,7 @@ func TestProgressAndGracefulStop(t *testing.T) {
 
 	// The next start redoes it; this time the gate is open.
 	close(gate.open)
-	second := startEngine(t, engine.Config{DataDir: dataDir, APIKey: "k", Stages: []pipeline.Stage{gate}})
+	second := startEngine(t, engine.Config{DataDir: dataDir, APIKey: "k", Parts: fixedParts(engine.Parts{Stages: []pipeline.Stage{gate}})})
 	tk := second.waitTask(t, taskID)
 	if tk.Status != "ready" || tk.Progress != 100 || tk.HLS == nil || tk.HLS.Status != "COMPLETE" {
 		t.Fatalf("after restart: %+v", tk)
@@ -98,7 +98,7 @@ func (panicStage) Run(context.Context, *pipeline.Video, func(float64)) error {
 // TestStagePanic: a stage that panics fails its task with a reason instead
 // of taking the engine (and the web app it may be embedded in) down.
 func TestStagePanic(t *testing.T) {
-	e := startEngine(t, engine.Config{Stages: []pipeline.Stage{panicStage{}}})
+	e := startEngine(t, engine.Config{Parts: fixedParts(engine.Parts{Stages: []pipeline.Stage{panicStage{}}})})
 	index := e.createIndex(t, "panic")
 	_, out := e.upload(t, map[string]string{"index_id": index}, fixture(t, "good.mp4"))
 	tk := e.waitTask(t, out["_id"].(string))

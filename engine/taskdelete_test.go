@@ -17,7 +17,7 @@ import (
 // takes its unfinished task with it.
 func TestDeleteTaskAsDocumented(t *testing.T) {
 	gate := gateStage{reached: make(chan struct{}, 1), open: make(chan struct{})}
-	e := startEngine(t, engine.Config{Stages: []pipeline.Stage{gate}})
+	e := startEngine(t, engine.Config{Parts: fixedParts(engine.Parts{Stages: []pipeline.Stage{gate}})})
 	ixID := e.createIndex(t, "deletes")
 	videoPath := func(videoID string) string { return "/indexes/" + ixID + "/videos/" + videoID }
 	wantRefused := func(t *testing.T, what, path string) {

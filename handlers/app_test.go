@@ -20,7 +20,7 @@ import (
 	"github.com/PuerkitoBio/goquery"
 
 	"glimpse/engine"
-	"glimpse/engine/local"
+	"glimpse/engine/full"
 	"glimpse/events"
 	"glimpse/handlers"
 	"glimpse/internal/testwait"
@@ -83,7 +83,7 @@ func runTests(m *testing.M) (int, error) {
 	app.MaxBytes = testMaxUpload
 	app.EngineKey = "handlers-test-engine-secret"
 
-	eng, err := local.New(local.Config{Config: engine.Config{
+	eng, err := full.New(full.Config{Config: engine.Config{
 		DataDir: filepath.Join(dir, "engine"), MountPath: "/engine", APIKey: app.EngineKey, Workers: 1, Logger: log,
 	}})
 	if err != nil {

@@ -29,7 +29,7 @@ import (
 	"time"
 
 	"glimpse/engine"
-	"glimpse/engine/local"
+	"glimpse/engine/full"
 )
 
 func main() {
@@ -94,7 +94,7 @@ func measureAll(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	eng, err := local.New(local.Config{Config: engine.Config{DataDir: data, Logger: log}})
+	eng, err := full.New(full.Config{Config: engine.Config{DataDir: data, Logger: log}})
 	if err != nil {
 		return err
 	}

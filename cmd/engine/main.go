@@ -17,7 +17,7 @@ import (
 	"time"
 
 	"glimpse/engine"
-	"glimpse/engine/local"
+	"glimpse/engine/full"
 	"glimpse/engine/wire"
 )
 
@@ -73,10 +73,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout 
 		return fmt.Errorf("refusing to listen on %s without an API key: set -api-key or ENGINE_API_KEY, or listen on 127.0.0.1", o.addr)
 	}
 	logger := slog.New(slog.NewTextHandler(stdout, nil))
-	eng, err := local.New(local.Config{Config: engine.Config{
+	eng, err := full.New(full.Config{Config: engine.Config{
 		DataDir: o.dataDir, APIKey: o.apiKey, Workers: o.workers,
 		MaxUploadBytes: o.maxUploadMB << 20, AllowPrivateURLs: o.allowPrivate, Logger: logger,
-	}, LLM: local.LLMFromEnv(getenv), ImageTextModel: local.ImageTextModelFromEnv(getenv)})
+	}, LLM: full.LLMFromEnv(getenv), ImageTextModel: full.ImageTextModelFromEnv(getenv)})
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"glimpse/engine"
-	"glimpse/engine/local"
+	"glimpse/engine/full"
 	"glimpse/internal/testredis"
 	"glimpse/internal/testwait"
 )
@@ -40,7 +40,7 @@ var (
 func TestTwoInstancesShareTaskProgressOverRedis(t *testing.T) {
 	redisURL := testredis.Start(t)
 	const engineKey = "two-instances-engine-key"
-	eng, err := local.New(local.Config{Config: engine.Config{
+	eng, err := full.New(full.Config{Config: engine.Config{
 		DataDir: filepath.Join(t.TempDir(), "engine"), MountPath: "/engine", APIKey: engineKey, Workers: 1, Logger: discard(),
 	}})
 	if err != nil {

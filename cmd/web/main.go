@@ -25,8 +25,8 @@ import (
 
 	"glimpse/analysisstore"
 	"glimpse/engine"
+	"glimpse/engine/full"
 	"glimpse/engine/generate"
-	"glimpse/engine/local"
 	"glimpse/engine/understand/onnx"
 	"glimpse/engine/wire"
 	"glimpse/events"
@@ -116,8 +116,8 @@ func parseConfig(args []string, getenv func(string) string) (*config, error) {
 		}
 		c.basicAuth = &handlers.Credentials{User: user, Password: pass}
 	}
-	c.llm = local.LLMFromEnv(getenv)
-	c.imageTextModel = local.ImageTextModelFromEnv(getenv)
+	c.llm = full.LLMFromEnv(getenv)
+	c.imageTextModel = full.ImageTextModelFromEnv(getenv)
 	return c, nil
 }
 
@@ -256,7 +256,7 @@ func newApp(cfg *config, selfURL string, log *slog.Logger) (*app, error) {
 		backends.BaseName = handlers.BackendServerKey
 	} else {
 		a.EngineKey = rand.Text()
-		eng, err := local.New(local.Config{Config: engine.Config{
+		eng, err := full.New(full.Config{Config: engine.Config{
 			DataDir:        filepath.Join(cfg.dataDir, "engine"),
 			MountPath:      "/engine",
 			APIKey:         a.EngineKey,

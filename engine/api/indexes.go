@@ -69,7 +69,7 @@ type createIndexRequest struct {
 
 func (s *Server) createIndex(w http.ResponseWriter, r *http.Request) error {
 	var req createIndexRequest
-	if err := decodeStrictJSON(r, &req); err != nil {
+	if err := decodeJSON(r, &req, strictJSON); err != nil {
 		return err
 	}
 	if req.IndexName == nil {
@@ -161,7 +161,7 @@ func (s *Server) updateIndex(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		IndexName *string `json:"index_name"`
 	}
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decodeJSON(r, &req, plainJSON); err != nil {
 		return err
 	}
 	if req.IndexName == nil {

@@ -2,9 +2,7 @@ package api
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"net/http"
 	"regexp"
@@ -78,31 +76,6 @@ type listResponse struct {
 }
 
 var idPattern = regexp.MustCompile(`^[0-9a-f]{24}$`)
-
-// decodeJSON reads a JSON object body of at most 1 MB into v.
-func decodeJSON(r *http.Request, v any) error { return decodeBody(r, v, false) }
-
-// decodeStrictJSON is decodeJSON that refuses a field v does not declare
-// (parameter_unknown), as the live service does where it lists the fields.
-func decodeStrictJSON(r *http.Request, v any) error { return decodeBody(r, v, true) }
-
-func decodeBody(r *http.Request, v any, strict bool) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, 1<<20))
-	if strict {
-		dec.DisallowUnknownFields()
-	}
-	if err := dec.Decode(v); err != nil {
-		if errors.Is(err, io.EOF) {
-			return wire.ParameterInvalid("The request body is empty; send a JSON object.")
-		}
-		// encoding/json names the field only in its message.
-		if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-			return wire.Errorf(http.StatusBadRequest, "parameter_unknown", "The "+name+" parameter is unknown.")
-		}
-		return wire.ParameterInvalid("The request body is not valid JSON: " + err.Error())
-	}
-	return nil
-}
 
 // checkMetadata accepts user metadata whose values are strings, numbers,
 // booleans, or null (which deletes a key on update).

@@ -1,8 +1,12 @@
-// Package api is the engine's TwelveLabs v1.3 HTTP surface for indexes,
-// videos and tasks, plus the media files (HLS, thumbnails) under /media.
+// Package api is the engine's only HTTP surface: every TwelveLabs v1.3
+// endpoint (indexes, videos, tasks, search, embeddings, generation) in one
+// route table, plus the media files (HLS, thumbnails) under /media. It
+// reads requests and writes responses; the work is done by the parts it
+// is given, and an endpoint whose part is nil is not served.
 package api
 
 import (
+	"context"
 	"crypto/subtle"
 	"errors"
 	"log/slog"
@@ -30,9 +34,22 @@ type Server struct {
 	MaxUploadBytes int64
 	// Limits is the per-endpoint rate limit; nil sends no X-Ratelimit-*.
 	Limits *RateLimiter
-	// Routes are extra endpoints (search, generation) under Prefix.
+	// Search serves /search; nil: not served.
+	Search Searcher
+	// Embed serves /embed and EmbedTasks /embed/tasks; nil: not served.
+	Embed      Embedder
+	EmbedTasks VideoEmbedder
+	// Routes are extra endpoints (generation) under Prefix.
 	Routes []wire.Route
-	Logger *slog.Logger
+	// AllowPrivateURLs lets query_media_url, image_url and an embedding
+	// task's video_url reach loopback and private addresses.
+	AllowPrivateURLs bool
+	// TempDir holds the videos of embedding tasks while they run; default
+	// os.TempDir().
+	TempDir string
+	Logger  *slog.Logger
+
+	fetch *http.Client
 }
 
 // handlerFunc is an endpoint that returns its error instead of writing it.
@@ -41,6 +58,13 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // Handler returns the routes: /v1.3/... behind the key check and /media/...
 // open to whoever holds a signed link.
 func (s *Server) Handler() http.Handler {
+	if s.Logger == nil {
+		s.Logger = slog.New(slog.DiscardHandler)
+	}
+	if s.Media == nil {
+		s.Media = wire.NewMediaLinks("", nil, 0)
+	}
+	s.fetch = guardedClient(s.AllowPrivateURLs)
 	mux := http.NewServeMux()
 	api := func(pattern string, h http.Handler) {
 		method, path, ok := strings.Cut(pattern, " ")
@@ -53,23 +77,10 @@ func (s *Server) Handler() http.Handler {
 		}
 		mux.Handle(full, s.requireKey(s.Limits.limit(pattern, h)))
 	}
-	for pattern, h := range map[string]handlerFunc{
-		"GET /indexes":                                 s.listIndexes,
-		"POST /indexes":                                s.createIndex,
-		"GET /indexes/{index_id}":                      s.getIndex,
-		"PUT /indexes/{index_id}":                      s.updateIndex,
-		"DELETE /indexes/{index_id}":                   s.deleteIndex,
-		"GET /indexes/{index_id}/videos":               s.listVideos,
-		"GET /indexes/{index_id}/videos/{video_id}":    s.getVideo,
-		"PATCH /indexes/{index_id}/videos/{video_id}":  s.patchVideo,
-		"PUT /indexes/{index_id}/videos/{video_id}":    s.putVideo,
-		"DELETE /indexes/{index_id}/videos/{video_id}": s.deleteVideo,
-		"GET /tasks":                                   s.listTasks,
-		"POST /tasks":                                  s.createTask,
-		"GET /tasks/{task_id}":                         s.getTask,
-		"DELETE /tasks/{task_id}":                      s.deleteTask,
-	} {
-		api(pattern, s.handle(h))
+	for _, rt := range s.routes() {
+		if rt.serve != nil {
+			api(rt.pattern, s.handle(rt.serve))
+		}
 	}
 	for _, rt := range s.Routes {
 		api(rt.Pattern, rt.Handler)
@@ -86,15 +97,67 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
+// route is one endpoint: its pattern relative to Prefix, and its handler,
+// nil when the part that serves it is missing.
+type route struct {
+	pattern string
+	serve   handlerFunc
+}
+
+// routes is the route table: every endpoint of the v1.3 surface.
+func (s *Server) routes() []route {
+	// when keeps an endpoint whose part is present.
+	when := func(present bool, h handlerFunc) handlerFunc {
+		if !present {
+			return nil
+		}
+		return h
+	}
+	searching, embedding, tasks := s.Search != nil, s.Embed != nil, s.EmbedTasks != nil
+	return []route{
+		{"GET /indexes", s.listIndexes},
+		{"POST /indexes", s.createIndex},
+		{"GET /indexes/{index_id}", s.getIndex},
+		{"PUT /indexes/{index_id}", s.updateIndex},
+		{"DELETE /indexes/{index_id}", s.deleteIndex},
+		{"GET /indexes/{index_id}/videos", s.listVideos},
+		{"GET /indexes/{index_id}/videos/{video_id}", s.getVideo},
+		{"PATCH /indexes/{index_id}/videos/{video_id}", s.patchVideo},
+		{"PUT /indexes/{index_id}/videos/{video_id}", s.putVideo},
+		{"DELETE /indexes/{index_id}/videos/{video_id}", s.deleteVideo},
+		{"GET /tasks", s.listTasks},
+		{"POST /tasks", s.createTask},
+		{"GET /tasks/{task_id}", s.getTask},
+		{"DELETE /tasks/{task_id}", s.deleteTask},
+		{"POST /search", when(searching, s.createSearch)},
+		{"GET /search/{page_token}", when(searching, s.retrieveSearchPage)},
+		{"POST /embed", when(embedding, s.createEmbeddings)},
+		{"POST /embed/tasks", when(tasks, s.createEmbeddingTask)},
+		{"GET /embed/tasks", when(tasks, s.listEmbeddingTasks)},
+		{"GET /embed/tasks/{task_id}", when(tasks, s.retrieveEmbeddingTask)},
+		{"GET /embed/tasks/{task_id}/status", when(tasks, s.embeddingTaskStatus)},
+	}
+}
+
+// handle is the one error wrapper: a client error (*wire.Error) is
+// answered with its code, a request whose client has gone is dropped, and
+// anything else is logged and answered as a 500 without its text.
 func (s *Server) handle(h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := h(w, r); err != nil {
-			var we *wire.Error
-			if !errors.As(err, &we) {
-				s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
-			}
-			wire.WriteError(w, err)
+		err := h(w, r)
+		if err == nil {
+			return
 		}
+		var we *wire.Error
+		switch {
+		case errors.As(err, &we):
+			s.Logger.Debug("request refused", "method", r.Method, "path", r.URL.Path, "code", we.Code, "message", we.Message)
+		case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+			return // the client left; nobody to answer
+		default:
+			s.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
+		}
+		wire.WriteError(w, err)
 	})
 }
 

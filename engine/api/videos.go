@@ -150,7 +150,7 @@ func (s *Server) patchVideo(w http.ResponseWriter, r *http.Request) error {
 	var req struct {
 		UserMetadata map[string]any `json:"user_metadata"`
 	}
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decodeJSON(r, &req, plainJSON); err != nil {
 		return err
 	}
 	if req.UserMetadata == nil {
@@ -165,7 +165,7 @@ func (s *Server) putVideo(w http.ResponseWriter, r *http.Request) error {
 		VideoTitle   *string        `json:"video_title"`
 		UserMetadata map[string]any `json:"user_metadata"`
 	}
-	if err := decodeJSON(r, &req); err != nil {
+	if err := decodeJSON(r, &req, plainJSON); err != nil {
 		return err
 	}
 	if req.VideoTitle == nil && req.UserMetadata == nil {

@@ -19,7 +19,7 @@ import (
 	"testing"
 
 	"glimpse/engine"
-	"glimpse/engine/local"
+	"glimpse/engine/full"
 	"glimpse/internal/testmedia"
 	"glimpse/internal/testwait"
 )
@@ -65,7 +65,7 @@ func TestSDK(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(mediaDir, "example.mp4")); err != nil {
 		t.Fatalf("the SDK's example.mp4 is missing from %s: run `make testdata`", mediaDir)
 	}
-	eng, err := local.New(local.Config{Config: engine.Config{DataDir: h.dataDir, APIKey: h.apiKey, AllowPrivateURLs: true}})
+	eng, err := full.New(full.Config{Config: engine.Config{DataDir: h.dataDir, APIKey: h.apiKey, AllowPrivateURLs: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,7 +115,7 @@ func BenchmarkSearch100k(b *testing.B) {
 			for b.Loop() {
 				req := &searchRequest{indexID: "bench", q: c.q(i), groupBy: "clip", sortOption: "score", pageLimit: 10, threshold: 0}
 				t0, c0 := time.Now(), cpuTime()
-				rs, err := s.run(context.Background(), nil, req)
+				rs, err := s.run(context.Background(), req)
 				lat = append(lat, time.Since(t0))
 				cpu += cpuTime() - c0
 				if err != nil {

@@ -1,8 +1,9 @@
 // Package search is the local engine's search: an in-memory index over the
 // clips of every ready video, text matching over speech and on-screen text
 // with word forms, near-synonyms and small misspellings, image matching over
-// visual descriptors, calibrated scores, filters, page tokens, and the
-// /search and /embed endpoints.
+// visual descriptors, calibrated scores, filters, pages of results, and
+// text, image and video embeddings. It is a library: engine/api serves it
+// as /search and /embed.
 package search
 
 import (

@@ -21,7 +21,7 @@ import (
 	"time"
 
 	"glimpse/engine"
-	"glimpse/engine/local"
+	"glimpse/engine/full"
 	"glimpse/internal/testmedia"
 	"glimpse/internal/testwait"
 )
@@ -75,7 +75,7 @@ type localEngine struct {
 
 func startLocal(t testing.TB, log *slog.Logger) *localEngine {
 	t.Helper()
-	eng, err := local.New(local.Config{Config: engine.Config{DataDir: t.TempDir(), Logger: log, AllowPrivateURLs: true}})
+	eng, err := full.New(full.Config{Config: engine.Config{DataDir: t.TempDir(), Logger: log, AllowPrivateURLs: true}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,11 +40,7 @@ var ErrNotIndexed = errors.New("search: the video is not in the search index")
 // forms, near-synonyms and small misspellings), so text the video does not
 // touch finds nothing.
 func (s *Search) Moments(ctx context.Context, indexID, videoID, text string, limit int) ([]Moment, error) {
-	catalog, err := s.getCatalog()
-	if err != nil {
-		return nil, err
-	}
-	meta, err := catalog.FindVideo(ctx, videoID)
+	meta, err := s.cfg.Catalog.FindVideo(ctx, videoID)
 	if err != nil {
 		return nil, err
 	}
@@ -84,7 +80,7 @@ func (s *Search) Moments(ctx context.Context, indexID, videoID, text string, lim
 		if screen != nil && screen[c] > h.score {
 			h.score, h.field = screen[c], FieldOnScreen
 		}
-		if float64(h.score) >= lowScore {
+		if float64(h.score) >= LowScore {
 			hits = append(hits, h)
 		}
 	}

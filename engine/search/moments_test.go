@@ -123,9 +123,7 @@ func BenchmarkMoments100k(b *testing.B) {
 	video := fmt.Sprintf("%024x", 500)
 	cat := &memCatalog{indexes: map[string][]string{"bench": {"marengo3.0"}},
 		videos: map[string]*pipeline.VideoMeta{video: {IndexID: "bench", VideoID: video, Ready: true}}}
-	s.mu.Lock()
-	s.catalog = cat
-	s.mu.Unlock()
+	s.cfg.Catalog = cat
 	ctx := context.Background()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {

@@ -1,14 +1,12 @@
 package search
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"glimpse/engine/pipeline"
-	"glimpse/engine/wire"
 )
 
 // resultSet is one search's ordered results, kept for paging until it expires.
@@ -75,20 +73,6 @@ func (p *pageStore) put(rs *resultSet, now time.Time) {
 
 func token(id string, page int) string { return id + "-" + strconv.Itoa(page) }
 
-// pageTokenExpired is the error the page endpoint answers with, in the
-// shape that endpoint uses live: {error_code, message}.
-type pageError struct {
-	ErrorCode string `json:"error_code"`
-	Message   string `json:"message"`
-}
-
-func writePageExpired(w http.ResponseWriter) {
-	wire.WriteJSON(w, http.StatusBadRequest, pageError{
-		ErrorCode: "search_page_token_expired",
-		Message:   "The page token is invalid or has expired. Run the search again to get fresh page tokens.",
-	})
-}
-
 // get finds the result set and page a token names, if it has not expired.
 func (p *pageStore) get(tok string, now time.Time) (*resultSet, int, bool) {
 	i := strings.LastIndexByte(tok, '-')
@@ -107,4 +91,78 @@ func (p *pageStore) get(tok string, now time.Time) (*resultSet, int, bool) {
 		return nil, 0, false
 	}
 	return rs, page, true
+}
+
+// Page is one page of a search's results.
+type Page struct {
+	IndexID string
+	// PoolVideos and PoolSeconds are the videos searched and their length.
+	PoolVideos  int
+	PoolSeconds float64
+	// Grouped: each result is a video, its clips in Clips.
+	Grouped bool
+	Results []Result
+	// Number is this page's, from 1; Limit the results per page.
+	Number, Limit, TotalPages int
+	// Total counts results (videos when grouped), InnerTotal the clips
+	// inside video groups.
+	Total, InnerTotal int
+	Expires           time.Time
+	// Next and Prev are page tokens, "" at either end.
+	Next, Prev string
+}
+
+// Result is one clip, or one video with its matching clips.
+type Result struct {
+	VideoID string
+	// Score is 0–100; Score, Start and End are rounded to hundredths.
+	Score, Start, End float64
+	Confidence        string
+	Rank              int
+	// Thumb is the clip's thumbnail, relative to the video's media, or "".
+	Thumb        string
+	UserMetadata map[string]any
+	Clips        []Result
+}
+
+// page assembles page number n (from 1) of a result set.
+func (rs *resultSet) page(n int) *Page {
+	total := rs.count()
+	lo := (n - 1) * rs.limit
+	hi := min(lo+rs.limit, total)
+	out := &Page{IndexID: rs.indexID, PoolVideos: rs.poolCount, PoolSeconds: round2(rs.poolSeconds),
+		Grouped: rs.groups != nil, Results: []Result{}, Number: n, Limit: rs.limit,
+		TotalPages: max(1, (total+rs.limit-1)/rs.limit), Total: total, InnerTotal: rs.innerTotal, Expires: rs.expires}
+	clip := func(h hit, rank int) Result {
+		ref := rs.clips[h.clip]
+		v := rs.videos[ref.video]
+		c := v.Clips[ref.clip]
+		r := Result{VideoID: v.VideoID, Score: round2(h.score * 100), Start: round2(c.Start),
+			End: round2(c.End), Confidence: confidence(h.score), Rank: rank, Thumb: c.Thumb}
+		if m := rs.metas[ref.video]; rs.withMeta && m != nil {
+			r.UserMetadata = m.UserMetadata
+		}
+		return r
+	}
+	for i := lo; i < hi; i++ {
+		if rs.groups == nil {
+			out.Results = append(out.Results, clip(rs.hits[i], i+1))
+			continue
+		}
+		g := rs.groups[i]
+		r := clip(g.hits[0], i+1)
+		for k, h := range g.hits {
+			c := clip(h, k+1)
+			c.UserMetadata = nil
+			r.Clips = append(r.Clips, c)
+		}
+		out.Results = append(out.Results, r)
+	}
+	if hi < total {
+		out.Next = token(rs.id, n+1)
+	}
+	if n > 1 {
+		out.Prev = token(rs.id, n-1)
+	}
+	return out
 }

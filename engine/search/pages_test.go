@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"glimpse/engine/wire"
 )
 
 // TestPageNumbersNeverOverflow: a page number near the int limit, in a
@@ -34,12 +36,13 @@ func TestPageNumbersNeverOverflow(t *testing.T) {
 
 	s := New(Config{})
 	defer s.Close()
+	srv := ServeAPI(s, wire.NewMediaLinks("", nil, 0))
 	for _, page := range []string{"1", "2", huge, "922337203685477581"} {
 		t.Run("embed tasks page "+page, func(t *testing.T) {
 			rec := httptest.NewRecorder()
-			req := httptest.NewRequest(http.MethodGet, "/embed/tasks?page="+page, nil)
-			if err := s.tasks.handleList(rec, req); err != nil || rec.Code != http.StatusOK {
-				t.Errorf("page %s: %v, status %d", page, err, rec.Code)
+			srv.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/v1.3/embed/tasks?page="+page, nil))
+			if rec.Code != http.StatusOK {
+				t.Errorf("page %s: status %d %s", page, rec.Code, rec.Body)
 			}
 		})
 	}

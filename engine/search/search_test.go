@@ -107,9 +107,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// harness is a search service over the example video, served over HTTP.
+// harness is a search over the example video, served over HTTP by engine/api.
 type harness struct {
 	srv     *httptest.Server
+	media   *wire.MediaLinks
 	search  *Search
 	catalog *memCatalog
 	now     time.Time
@@ -128,17 +129,13 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h.search = New(Config{Media: wire.NewMediaLinks("/engine", nil, 0), PageTTL: 10 * time.Minute, Embedder: st,
+	h.search = New(Config{Catalog: h.catalog, PageTTL: 10 * time.Minute, Embedder: st,
 		Now: func() time.Time { h.mu.Lock(); defer h.mu.Unlock(); return h.now }})
-	if err := h.search.Attach(context.Background(), h.catalog); err != nil {
+	if err := h.search.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	for _, r := range h.search.Routes() {
-		method, path, _ := strings.Cut(r.Pattern, " ")
-		mux.Handle(method+" /v1.3"+path, r.Handler)
-	}
-	h.srv = httptest.NewServer(mux)
+	h.media = wire.NewMediaLinks("/engine", nil, 0)
+	h.srv = httptest.NewServer(ServeAPI(h.search, h.media))
 	t.Cleanup(func() { h.srv.Close(); h.search.Close() })
 	return h
 }
@@ -289,7 +286,7 @@ func TestImageQueryRanksAerialShotsFirst(t *testing.T) {
 	}
 	// An absolute, signed media URL: /engine/media/{video}/{token}/clips/...
 	rest, ok := strings.CutPrefix(top.ThumbnailURL, h.srv.URL+"/engine/media/"+exampleVideo+"/")
-	if _, file, _ := strings.Cut(rest, "/"); !ok || !strings.HasPrefix(file, "clips/") || !h.search.cfg.Media.Valid(exampleVideo, rest[:strings.Index(rest, "/")]) {
+	if _, file, _ := strings.Cut(rest, "/"); !ok || !strings.HasPrefix(file, "clips/") || !h.media.Valid(exampleVideo, rest[:strings.Index(rest, "/")]) {
 		t.Errorf("thumbnail_url %q is not a signed, absolute media URL", top.ThumbnailURL)
 	}
 }

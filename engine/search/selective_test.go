@@ -31,12 +31,12 @@ func selectiveIndex() *Index {
 func TestLabelWordDoesNotMatchEveryClipStrongly(t *testing.T) {
 	x := selectiveIndex()
 	got := scoresByClip(x, query{Text: "harbour master", Visual: true, Audio: true, Operator: "or"})
-	if got["v/2"] < mediumScore {
-		t.Errorf("the clip showing HARBOUR MASTER scores %.2f, want at least medium (%.2f)", got["v/2"], mediumScore)
+	if got["v/2"] < MediumScore {
+		t.Errorf("the clip showing HARBOUR MASTER scores %.2f, want at least medium (%.2f)", got["v/2"], MediumScore)
 	}
 	for clip, sc := range got {
-		if clip != "v/2" && sc >= lowScore {
-			t.Errorf("%s, which only carries the channel label, scores %.2f: at or above low (%.2f)", clip, sc, lowScore)
+		if clip != "v/2" && sc >= LowScore {
+			t.Errorf("%s, which only carries the channel label, scores %.2f: at or above low (%.2f)", clip, sc, LowScore)
 		}
 	}
 }
@@ -46,14 +46,14 @@ func TestCompoundsMatchJoinedOrSplit(t *testing.T) {
 	for _, q := range []string{"windowsill", "window sill"} {
 		got := scoresByClip(x, query{Text: q, Visual: true, Audio: true, Operator: "or"})
 		for _, clip := range []string{"v/2", "v/5"} {
-			if got[clip] < mediumScore {
+			if got[clip] < MediumScore {
 				t.Errorf("%q: %s scores %.2f, want at least medium; all: %v", q, clip, got[clip], fmt.Sprint(got))
 			}
 		}
 	}
 	// A split that is not in the video finds nothing ("sea side" is not
 	// "seaside" unless the video joins it).
-	if got := scoresByClip(x, query{Text: "seaside", Visual: true, Audio: true, Operator: "or"}); got["v/7"] < highScore {
+	if got := scoresByClip(x, query{Text: "seaside", Visual: true, Audio: true, Operator: "or"}); got["v/7"] < HighScore {
 		t.Errorf("seaside: %v", got)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"glimpse/engine/api"
 	"glimpse/engine/pipeline"
 	"glimpse/engine/search"
 	"glimpse/engine/understand"
@@ -70,20 +71,16 @@ func TestTextQueriesFindPicturesWithAModel(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	srch := search.New(search.Config{Semantic: model, SemanticFloor: 0.3, SemanticCeil: 0.9})
+	srch := search.New(search.Config{Catalog: oneVideo{pipeline.VideoMeta{IndexID: "idx", VideoID: "vid", Dir: vdir, Duration: 12, Ready: true}},
+		Semantic: model, SemanticFloor: 0.3, SemanticCeil: 0.9})
 	defer srch.Close()
-	if err := srch.Attach(context.Background(), oneVideo{pipeline.VideoMeta{IndexID: "idx", VideoID: "vid", Dir: vdir, Duration: 12, Ready: true}}); err != nil {
+	if err := srch.Load(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	if caps := strings.Join(srch.Capabilities(), ","); !strings.Contains(caps, "text-to-visual (onnx:") {
 		t.Errorf("capabilities %s", caps)
 	}
-	mux := http.NewServeMux()
-	for _, r := range srch.Routes() {
-		method, path, _ := strings.Cut(r.Pattern, " ")
-		mux.Handle(method+" "+path, r.Handler)
-	}
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer((&api.Server{Search: srch, Embed: srch}).Handler())
 	defer srv.Close()
 	post := func(path string, fields ...string) (int, []byte) {
 		var b bytes.Buffer
@@ -106,7 +103,7 @@ func TestTextQueriesFindPicturesWithAModel(t *testing.T) {
 		start, end float64
 	}{{"red", 0, 4}, {"something lime", 4, 8}, {"a blue picture", 8, 12}}
 	for _, tt := range tests {
-		code, b := post("/search", "index_id", "idx", "search_options", "visual", "query_text", tt.query, "threshold", "medium")
+		code, b := post("/v1.3/search", "index_id", "idx", "search_options", "visual", "query_text", tt.query, "threshold", "medium")
 		var page struct {
 			Data []struct{ Start, End, Score float64 }
 		}
@@ -123,7 +120,7 @@ func TestTextQueriesFindPicturesWithAModel(t *testing.T) {
 			}
 		}
 	}
-	code, b := post("/embed", "model_name", "marengo3.0", "text", "red")
+	code, b := post("/v1.3/embed", "model_name", "marengo3.0", "text", "red")
 	var emb struct {
 		ModelName     string `json:"model_name"`
 		TextEmbedding struct {

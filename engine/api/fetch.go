@@ -1,4 +1,4 @@
-package search
+package api
 
 import (
 	"context"
@@ -21,7 +21,7 @@ func guardedClient(allowPrivate bool) *http.Client {
 
 // download opens a public http(s) URL; the body is cut at limit+1 bytes so
 // the caller can tell an oversized file.
-func (s *Search) download(ctx context.Context, raw string, limit int64) (io.ReadCloser, error) {
+func (s *Server) download(ctx context.Context, raw string, limit int64) (io.ReadCloser, error) {
 	u, err := url.Parse(raw)
 	if err != nil || netguard.CheckURL(raw) != nil {
 		return nil, wire.ParameterInvalid("The URL must be an http or https URL.")

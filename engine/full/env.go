@@ -1,4 +1,4 @@
-package local
+package full
 
 import (
 	"glimpse/engine/generate"
