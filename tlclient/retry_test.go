@@ -34,7 +34,7 @@ func TestRetriedFileUploadResendsWholeFile(t *testing.T) {
 	for _, status := range []int{408, 429, 500, 503} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			srv.t = t
-			srv.queue(createTaskIs200, nil, reply{status: status, body: brokenBody}, reply{status: 200, body: okTask})
+			srv.queue(waiver{seed: createTaskIs200}, nil, reply{status: status, body: brokenBody}, reply{status: 200, body: okTask})
 			var progress []int64
 			res, err := srv.client().CreateTask(context.Background(), CreateTaskRequest{IndexID: "ix1", Video: FileUpload(path),
 				OnUploadProgress: func(sent int64) { progress = append(progress, sent) }})
@@ -62,7 +62,7 @@ func TestOneShotReaderIsNotResent(t *testing.T) {
 	for _, status := range []int{408, 429, 502} {
 		t.Run(strconv.Itoa(status), func(t *testing.T) {
 			srv.t = t
-			srv.queue(createTaskIs200, nil, reply{status: status, body: busyBody}, reply{status: 200, body: okTask})
+			srv.queue(waiver{seed: createTaskIs200}, nil, reply{status: status, body: busyBody}, reply{status: 200, body: okTask})
 			_, err := srv.client().CreateTask(context.Background(), CreateTaskRequest{IndexID: "ix1",
 				Video: ReaderUpload(strings.NewReader("one-shot bytes"), "pipe.mp4", -1)})
 			if !errors.Is(err, ErrNotReplayable) {
@@ -98,7 +98,7 @@ func TestRetries(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.t = t
-			srv.queue("", nil, tc.replies...)
+			srv.queue(waiver{}, nil, tc.replies...)
 			ix, err := srv.client(WithMaxRetries(tc.retries)).GetIndex(context.Background(), "ix1")
 			switch want := tc.wantErr.(type) {
 			case nil:
@@ -135,7 +135,7 @@ func TestServerDelayIsHonoured(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.t = t
-			srv.queue("", nil, reply{status: 429, header: tc.header, body: busyBody}, reply{status: 200, body: indexJSON})
+			srv.queue(waiver{}, nil, reply{status: 429, header: tc.header, body: busyBody}, reply{status: 200, body: indexJSON})
 			ctx, cancel := context.WithTimeout(context.Background(), tc.timeout)
 			defer cancel()
 			_, err := srv.client(WithBackoff(time.Hour, time.Hour)).GetIndex(ctx, "ix1")
@@ -204,7 +204,7 @@ func TestBackoffGrowsWithJitterAndCap(t *testing.T) {
 func TestRetryLogsNeverCarryTheKey(t *testing.T) {
 	srv := newSpecServer(t)
 	var logs bytes.Buffer
-	srv.queue("", nil, reply{status: 503, body: `{"code":"internal_error","message":"key ` + testKey + ` rejected"}`}, reply{status: 503, body: brokenBody})
+	srv.queue(waiver{}, nil, reply{status: 503, body: `{"code":"internal_error","message":"key ` + testKey + ` rejected"}`}, reply{status: 503, body: brokenBody})
 	_, err := srv.client(WithMaxRetries(1), WithLogger(slog.New(slog.NewTextHandler(&logs, nil)))).GetTask(context.Background(), "t1")
 	if err == nil {
 		t.Fatal("want an error")
@@ -221,7 +221,7 @@ func TestRetryLogsNeverCarryTheKey(t *testing.T) {
 
 func TestRateLimitHeadersExposed(t *testing.T) {
 	srv := newSpecServer(t)
-	srv.queue("", nil, reply{status: 200, body: indexJSON, header: map[string]string{
+	srv.queue(waiver{}, nil, reply{status: 200, body: indexJSON, header: map[string]string{
 		"X-Ratelimit-Limit": "600", "X-Ratelimit-Remaining": "599", "X-Ratelimit-Used": "1", "X-Ratelimit-Reset": "4102444800"}})
 	c := srv.client()
 	if _, ok := c.RateLimit(); ok {

@@ -179,7 +179,7 @@ func TestListIteratorsStopOnEmptyPage(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			srv.t = t
-			srv.queue("", nil, tc.replies...)
+			srv.queue(waiver{}, nil, tc.replies...)
 			var got []string
 			var gotErr error
 			for ix, err := range srv.client(WithMaxRetries(0)).Indexes(context.Background(), ListIndexesParams{PageLimit: 2}) {
@@ -215,7 +215,7 @@ func TestOtherListIterators(t *testing.T) {
 		}
 		return ids
 	}
-	srv.queue("", nil, reply{status: 200, body: `{"data":[` + videoJSON + `]}`}, reply{status: 200, body: `{"data":[]}`})
+	srv.queue(waiver{}, nil, reply{status: 200, body: `{"data":[` + videoJSON + `]}`}, reply{status: 200, body: `{"data":[]}`})
 	wantEq(t, "videos", collect(func(y func(string, error) bool) {
 		for v, err := range srv.client().Videos(ctx, "ix1", ListVideosParams{}) {
 			if !y(v.ID, err) {
@@ -223,7 +223,7 @@ func TestOtherListIterators(t *testing.T) {
 			}
 		}
 	}), []string{"66a0aa11b2c3d4e5f6a7b8c9"})
-	srv.queue("", nil, reply{status: 200, body: `{"data":[` + taskJSON + `]}`}, reply{status: 200, body: `{"data":[]}`})
+	srv.queue(waiver{}, nil, reply{status: 200, body: `{"data":[` + taskJSON + `]}`}, reply{status: 200, body: `{"data":[]}`})
 	wantEq(t, "tasks", collect(func(y func(string, error) bool) {
 		for v, err := range srv.client().Tasks(ctx, ListTasksParams{IndexID: "ix1"}) {
 			if !y(v.ID, err) {
@@ -231,7 +231,7 @@ func TestOtherListIterators(t *testing.T) {
 			}
 		}
 	}), []string{"66b0aa11b2c3d4e5f6a7b8c9"})
-	srv.queue("", nil, reply{status: 200, body: `{"data":[{"_id":"et1","status":"ready"}]}`}, reply{status: 200, body: `{"data":[]}`})
+	srv.queue(waiver{}, nil, reply{status: 200, body: `{"data":[{"_id":"et1","status":"ready"}]}`}, reply{status: 200, body: `{"data":[]}`})
 	wantEq(t, "embedding tasks", collect(func(y func(string, error) bool) {
 		for v, err := range srv.client().EmbeddingTasks(ctx, ListEmbeddingTasksParams{}) {
 			if !y(v.ID, err) {
@@ -243,7 +243,7 @@ func TestOtherListIterators(t *testing.T) {
 
 func TestSearchAllFollowsPageTokens(t *testing.T) {
 	srv := newSpecServer(t)
-	srv.queue("", nil, reply{status: 200, body: searchP1}, reply{status: 200, body: searchP2})
+	srv.queue(waiver{}, nil, reply{status: 200, body: searchP1}, reply{status: 200, body: searchP2})
 	var starts []float64
 	for r, err := range srv.client().SearchAll(context.Background(), SearchRequest{IndexID: "ix1", QueryText: "train", SearchOptions: []string{"visual"}, PageLimit: 2}) {
 		wantOK(t, err)
@@ -261,7 +261,7 @@ func TestWaitForTask(t *testing.T) {
 	}
 	t.Run("reports progress until ready", func(t *testing.T) {
 		srv := newSpecServer(t)
-		srv.queue("", nil, reply{status: 200, body: `{"_id":"t1","status":"pending"}`}, indexing(40), indexing(80),
+		srv.queue(waiver{}, nil, reply{status: 200, body: `{"_id":"t1","status":"pending"}`}, indexing(40), indexing(80),
 			reply{status: 200, body: `{"_id":"t1","status":"ready","video_id":"v1"}`})
 		var seen []string
 		task, err := srv.client().WaitForTask(context.Background(), "t1", WaitOptions{Interval: time.Millisecond, OnUpdate: func(t *Task) {
@@ -277,7 +277,7 @@ func TestWaitForTask(t *testing.T) {
 	})
 	t.Run("failed task is returned with its failure", func(t *testing.T) {
 		srv := newSpecServer(t)
-		srv.queue("", nil, reply{status: 200, body: failJSON})
+		srv.queue(waiver{}, nil, reply{status: 200, body: failJSON})
 		task, err := srv.client().WaitForTask(context.Background(), "t1", WaitOptions{Interval: time.Millisecond})
 		wantOK(t, err)
 		wantEq(t, "failure code", task.Failure.Code, "video_duration_too_short")
@@ -289,7 +289,7 @@ func TestWaitForTask(t *testing.T) {
 			for range 200 {
 				rs = append(rs, indexing(10))
 			}
-			srv.queue("", nil, rs...)
+			srv.queue(waiver{}, nil, rs...)
 			ctx := context.Background()
 			opts := WaitOptions{Interval: 20 * time.Millisecond}
 			if bound == "context deadline" {
@@ -312,7 +312,7 @@ func TestWaitForTask(t *testing.T) {
 
 func TestBadInputIsRejectedBeforeSending(t *testing.T) {
 	srv := newSpecServer(t)
-	srv.queue("", nil)
+	srv.queue(waiver{}, nil)
 	c := srv.client()
 	ctx := context.Background()
 	cases := []struct {

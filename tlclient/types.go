@@ -92,6 +92,8 @@ type Video struct {
 	UserMetadata   map[string]any      `json:"user_metadata,omitempty"`
 	HLS            *HLS                `json:"hls,omitempty"`
 	Transcription  []TranscriptionSpan `json:"transcription,omitempty"`
+	// Embedding is set when GetVideo asked for EmbeddingOptions.
+	Embedding *VideoEmbedding `json:"embedding,omitempty"`
 }
 
 // ListVideosParams filters and sorts GET /indexes/{id}/videos. Zero values are left out.
@@ -112,6 +114,17 @@ type VideoPage struct {
 // GetVideoParams are the options of GET /indexes/{id}/videos/{id}.
 type GetVideoParams struct {
 	Transcription bool
+	// EmbeddingOptions asks for the video's embeddings of these kinds:
+	// visual, audio, transcription (Marengo 3.0) or visual-text, audio
+	// (Marengo 2.7). Empty: no embeddings.
+	EmbeddingOptions []string
+}
+
+// VideoEmbedding is a video's embeddings, returned when GetVideo asks for
+// them with EmbeddingOptions.
+type VideoEmbedding struct {
+	ModelName      string             `json:"model_name"`
+	VideoEmbedding *EmbeddingSegments `json:"video_embedding,omitempty"`
 }
 
 // UpdateVideoRequest is the body of PUT /indexes/{id}/videos/{id}.

@@ -42,7 +42,8 @@ func (c *Client) Videos(ctx context.Context, indexID string, p ListVideosParams)
 	})
 }
 
-// GetVideo retrieves a video, with its transcription when asked (GET /indexes/{id}/videos/{id}).
+// GetVideo retrieves a video, with its transcription and its embeddings
+// when asked (GET /indexes/{id}/videos/{id}).
 func (c *Client) GetVideo(ctx context.Context, indexID, videoID string, p GetVideoParams) (*Video, error) {
 	if err := needID("index id", indexID); err != nil {
 		return nil, err
@@ -50,9 +51,12 @@ func (c *Client) GetVideo(ctx context.Context, indexID, videoID string, p GetVid
 	if err := needID("video id", videoID); err != nil {
 		return nil, err
 	}
-	var q url.Values
+	q := url.Values{}
 	if p.Transcription {
-		q = url.Values{"transcription": {"true"}}
+		q.Set("transcription", "true")
+	}
+	for _, o := range p.EmbeddingOptions {
+		q.Add("embedding_option", o) // repeated, as the description's explode: true
 	}
 	var out Video
 	r := request{method: http.MethodGet, path: pathf("/indexes/%s/videos/%s", indexID, videoID), query: q}

@@ -41,6 +41,10 @@ var scripts = []sdkScript{
 	{file: "sdk_gist_summarize.mjs", sdk: "1.2.0"},
 	// Search and embeddings (engine/search) over the example sdk_core leaves.
 	{file: "sdk_search.mjs", sdk: "1.3.4"},
+	// The whole flow, index to teardown, on a short clip with each version.
+	{file: "sdk_flow.mjs", sdk: "1.3.4", check: checkDeletedFiles},
+	{file: "sdk_flow.mjs", sdk: "1.3.1", check: checkDeletedFiles},
+	{file: "sdk_flow.mjs", sdk: "1.2.0", check: checkDeletedFiles},
 	// Last: the documented teardown (video, then task, then index) with
 	// the oldest SDK.
 	{file: "sdk_cleanup.mjs", sdk: "1.2.0", check: checkDeletedFiles},
@@ -53,6 +57,8 @@ type harness struct {
 	engine   *httptest.Server
 	media    *httptest.Server
 	apiKey   string
+	clip     string // a short cut of example.mp4 and one of its frames (makeClip)
+	still    string
 }
 
 func TestSDK(t *testing.T) {
@@ -65,6 +71,7 @@ func TestSDK(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(mediaDir, "example.mp4")); err != nil {
 		t.Fatalf("the SDK's example.mp4 is missing from %s: run `make testdata`", mediaDir)
 	}
+	h.clip, h.still = makeClip(t, filepath.Join(mediaDir, "example.mp4"))
 	eng, err := full.New(full.Config{Config: engine.Config{DataDir: h.dataDir, APIKey: h.apiKey, AllowPrivateURLs: true}})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +88,7 @@ func TestSDK(t *testing.T) {
 	})
 
 	for _, s := range scripts {
-		t.Run(strings.TrimSuffix(s.file, ".mjs"), func(t *testing.T) {
+		t.Run(strings.TrimSuffix(s.file, ".mjs")+" "+s.sdk, func(t *testing.T) {
 			sdkRoot := filepath.Join(h.testdata, "sdk", s.sdk)
 			if _, err := os.Stat(filepath.Join(sdkRoot, "node_modules", "twelvelabs-js", "package.json")); err != nil {
 				t.Fatalf("twelvelabs-js %s is missing from %s: run `make testdata`", s.sdk, sdkRoot)
@@ -111,6 +118,8 @@ func (h *harness) run(t *testing.T, node, file, sdkRoot string) map[string]any {
 		"TWELVE_LABS_API_KEY="+h.apiKey,
 		"MEDIA_DIR="+filepath.Join(h.testdata, "media"),
 		"MEDIA_URL="+h.media.URL,
+		"CLIP="+h.clip,
+		"STILL="+h.still,
 	)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -130,6 +139,24 @@ func (h *harness) run(t *testing.T, node, file, sdkRoot string) map[string]any {
 		t.Fatalf("%s printed no RESULT line; stderr:\n%s", file, stderr.String())
 	}
 	return result
+}
+
+// makeClip cuts 0:40-1:00 of the example (aerial footage, the "bottled
+// water" caption from 0:52) for sdk_flow.mjs, re-encoded so that it
+// starts on a picture and lasts 20 s to the frame, and takes its frame at
+// 0:08 as a PNG still.
+func makeClip(t *testing.T, example string) (clip, still string) {
+	dir := t.TempDir()
+	clip, still = filepath.Join(dir, "clip.mp4"), filepath.Join(dir, "still.png")
+	for _, args := range [][]string{
+		{"-ss", "40", "-i", example, "-t", "20", "-c:v", "libx264", "-preset", "veryfast", "-c:a", "aac", clip},
+		{"-ss", "8", "-i", clip, "-frames:v", "1", still},
+	} {
+		if out, err := exec.Command("ffmpeg", append([]string{"-v", "error"}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("ffmpeg %v: %v\n%s", args, err, out)
+		}
+	}
+	return clip, still
 }
 
 // checkCore plays what sdk_core left: the HLS URL the SDK was given

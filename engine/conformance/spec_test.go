@@ -9,36 +9,18 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 
+	"glimpse/internal/apispec"
+
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
-	"github.com/getkin/kin-openapi/routers/legacy"
 )
-
-// fullDescription is TwelveLabs' own description of v1.3, what the live
-// service does (docs/WIRE-NOTES.md).
-const fullDescription = "../../api/twelvelabs-openapi-1.3-full.yaml"
-
-// productOperations are the 22 operations of the product's API surface
-// (api/twelvelabs-openapi.yml), by their operationId in the full
-// description. The seed's PUT of a video is the full description's PATCH,
-// which is what the SDK sends.
-var productOperations = []string{
-	"list-indexes", "create-index", "retrieve-index", "update-index", "delete-index",
-	"list-videos", "retrieve-video-information", "partial-update-video-information", "delete-video-information",
-	"list-video-indexing-tasks", "create-video-indexing-task", "retrieve-video-indexing-task", "delete-video-indexing-task",
-	"any-to-video-search", "any-to-video--retrieve-specific-page",
-	"generate-text-representation", "gist", "summarize",
-	"create-text-image-audio-embedding", "create-video-embedding-task", "list-video-embedding-tasks", "retrieve-video-embedding",
-}
 
 // specCheck validates every /v1.3 response the engine gives the SDK
 // scripts against the full description, and counts the operations whose
@@ -52,31 +34,12 @@ type specCheck struct {
 	problems []string
 }
 
-// brokenSchemaRef is a fault of the description itself: a few error
-// responses (of multipart uploads, outside the 22) name a response object
-// where a schema belongs, which no loader accepts.
-var brokenSchemaRef = regexp.MustCompile(`(schema:\s*\n\s*)\$ref: '#/components/responses/genericError'`)
-
 func newSpecCheck(t *testing.T) *specCheck {
-	b, err := os.ReadFile(fullDescription)
+	full, err := apispec.Full()
 	if err != nil {
 		t.Fatal(err)
 	}
-	doc, err := openapi3.NewLoader().LoadFromData(brokenSchemaRef.ReplaceAll(b, []byte("${1}type: object")))
-	if err != nil {
-		t.Fatalf("load %s: %v", fullDescription, err)
-	}
-	// Examples are not checked: several contradict their own schemas (the
-	// example of searchResultsResponsePageId has no data array).
-	noExamples := openapi3.DisableExamplesValidation()
-	if err := doc.Validate(context.Background(), noExamples); err != nil {
-		t.Fatalf("%s: %v", fullDescription, err)
-	}
-	router, err := legacy.NewRouter(doc, noExamples)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &specCheck{doc: doc, router: router, passed: map[string]int{}}
+	return &specCheck{doc: full.Doc, router: full.Router, passed: map[string]int{}}
 }
 
 func (c *specCheck) problem(format string, args ...any) {
@@ -199,13 +162,13 @@ func (c *specCheck) report(t *testing.T) {
 		t.Error(p)
 	}
 	var missing []string
-	for _, op := range productOperations {
+	for _, op := range apispec.ProductOperations {
 		if c.passed[op] == 0 {
 			missing = append(missing, op)
 		}
 	}
 	if len(missing) > 0 {
-		t.Errorf("no valid successful response from %d of the %d operations: %s", len(missing), len(productOperations), strings.Join(missing, ", "))
+		t.Errorf("no valid successful response from %d of the %d operations: %s", len(missing), len(apispec.ProductOperations), strings.Join(missing, ", "))
 	}
 	ops := make([]string, 0, len(c.passed))
 	for op, n := range c.passed {
