@@ -2,7 +2,7 @@
 GO        ?= go
 ADDR      ?= 127.0.0.1:8080
 DATA      ?= ./data
-TESTFLAGS ?= -count=1 -timeout 20m
+TESTFLAGS ?= -count=1 -timeout 30m
 FUZZTIME  ?= 10s
 export GLIMPSE_TESTDATA := $(CURDIR)/.cache
 

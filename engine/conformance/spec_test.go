@@ -29,8 +29,11 @@ type specCheck struct {
 	doc    *openapi3.T
 	router routers.Router
 
-	mu       sync.Mutex
-	passed   map[string]int // operationId → valid successful responses
+	mu     sync.Mutex
+	passed map[string]int // operationId → valid successful responses
+	// bySDK: SDK version (its X-Fern-SDK-Version header) → operationIds
+	// it got a valid successful response from.
+	bySDK    map[string]map[string]bool
 	problems []string
 }
 
@@ -39,7 +42,7 @@ func newSpecCheck(t *testing.T) *specCheck {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &specCheck{doc: full.Doc, router: full.Router, passed: map[string]int{}}
+	return &specCheck{doc: full.Doc, router: full.Router, passed: map[string]int{}, bySDK: map[string]map[string]bool{}}
 }
 
 func (c *specCheck) problem(format string, args ...any) {
@@ -100,6 +103,12 @@ func (c *specCheck) check(r *http.Request, status int, header http.Header, body 
 	}
 	c.mu.Lock()
 	c.passed[op]++
+	if v := r.Header.Get("X-Fern-SDK-Version"); v != "" {
+		if c.bySDK[v] == nil {
+			c.bySDK[v] = map[string]bool{}
+		}
+		c.bySDK[v][op] = true
+	}
 	c.mu.Unlock()
 }
 
@@ -153,9 +162,10 @@ func (c *specCheck) checkStream(where string, status int, body []byte) bool {
 	return true
 }
 
-// report fails t for every invalid response and every product operation
-// that no script got a valid successful response from.
-func (c *specCheck) report(t *testing.T) {
+// report fails t for every invalid response, every product operation that
+// no script got a valid successful response from, and every one that an SDK
+// version of sdks did not.
+func (c *specCheck) report(t *testing.T, sdks []string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, p := range c.problems {
@@ -169,6 +179,17 @@ func (c *specCheck) report(t *testing.T) {
 	}
 	if len(missing) > 0 {
 		t.Errorf("no valid successful response from %d of the %d operations: %s", len(missing), len(apispec.ProductOperations), strings.Join(missing, ", "))
+	}
+	for _, v := range sdks {
+		var lacking []string
+		for _, op := range apispec.ProductOperations {
+			if !c.bySDK[v][op] {
+				lacking = append(lacking, op)
+			}
+		}
+		if len(lacking) > 0 {
+			t.Errorf("twelvelabs-js %s got no valid successful response from %d of the %d operations: %s", v, len(lacking), len(apispec.ProductOperations), strings.Join(lacking, ", "))
+		}
 	}
 	ops := make([]string, 0, len(c.passed))
 	for op, n := range c.passed {
