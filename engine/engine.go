@@ -75,7 +75,7 @@ type Parts struct {
 	Search     api.Searcher
 	Embed      api.Embedder
 	EmbedTasks api.VideoEmbedder
-	Routes     []wire.Route
+	Generate   api.Generator
 	// Load runs once the parts are built and before the workers start, so
 	// that what a part keeps in memory (search's index) misses no video.
 	Load func(context.Context) error
@@ -159,7 +159,7 @@ func New(cfg Config) (*Engine, error) {
 	srv := &api.Server{Store: st, Ingest: e.ingest, Downloader: downloader, Media: cfg.Media,
 		APIKey: cfg.APIKey, MaxUploadBytes: cfg.MaxUploadBytes, Logger: cfg.Logger,
 		Limits: &api.RateLimiter{Limit: cmp.Or(cfg.RateLimit, api.DefaultRateLimit), Window: time.Minute},
-		Search: e.parts.Search, Embed: e.parts.Embed, EmbedTasks: e.parts.EmbedTasks, Routes: e.parts.Routes,
+		Search: e.parts.Search, Embed: e.parts.Embed, EmbedTasks: e.parts.EmbedTasks, Generate: e.parts.Generate,
 		AllowPrivateURLs: cfg.AllowPrivateURLs, TempDir: ScratchDir(cfg.DataDir)}
 	e.handler = srv.Handler()
 	return e, nil

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"glimpse/engine/generate"
 	"glimpse/engine/wire"
 )
 
@@ -98,9 +99,6 @@ func hasFile(r *http.Request, name string) bool {
 // maxJSONBody bounds JSON bodies: a 2,000-token prompt is well under it.
 const maxJSONBody = 1 << 20
 
-// maxPromptTokens is the live service's prompt limit.
-const maxPromptTokens = 2000
-
 // jsonRules are how one endpoint reads its JSON body: the indexes,
 // videos and tasks endpoints and the generation endpoints answer a bad
 // body in different words, as the live service does.
@@ -131,7 +129,7 @@ func decodeJSON(r *http.Request, v any, rules jsonRules) error {
 		if errors.As(err, &tooBig) {
 			// Say so, as the live service does for an over-long prompt, not "not JSON".
 			return wire.Errorf(http.StatusBadRequest, "token_limit_exceeded",
-				fmt.Sprintf("The request body is over %d MB; prompts may be up to %d tokens.", maxJSONBody>>20, maxPromptTokens))
+				fmt.Sprintf("The request body is over %d MB; prompts may be up to %d tokens.", maxJSONBody>>20, generate.MaxPromptTokens))
 		}
 		var typeErr *json.UnmarshalTypeError
 		if errors.As(err, &typeErr) {

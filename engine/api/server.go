@@ -39,8 +39,8 @@ type Server struct {
 	// Embed serves /embed and EmbedTasks /embed/tasks; nil: not served.
 	Embed      Embedder
 	EmbedTasks VideoEmbedder
-	// Routes are extra endpoints (generation) under Prefix.
-	Routes []wire.Route
+	// Generate serves /analyze, /gist and /summarize; nil: not served.
+	Generate Generator
 	// AllowPrivateURLs lets query_media_url, image_url and an embedding
 	// task's video_url reach loopback and private addresses.
 	AllowPrivateURLs bool
@@ -82,9 +82,6 @@ func (s *Server) Handler() http.Handler {
 			api(rt.pattern, s.handle(rt.serve))
 		}
 	}
-	for _, rt := range s.Routes {
-		api(rt.Pattern, rt.Handler)
-	}
 	api("/", s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		return wire.NotFound("There is no endpoint " + r.Method + " " + r.URL.Path + ".")
 	}))
@@ -113,7 +110,7 @@ func (s *Server) routes() []route {
 		}
 		return h
 	}
-	searching, embedding, tasks := s.Search != nil, s.Embed != nil, s.EmbedTasks != nil
+	searching, embedding, tasks, writing := s.Search != nil, s.Embed != nil, s.EmbedTasks != nil, s.Generate != nil
 	return []route{
 		{"GET /indexes", s.listIndexes},
 		{"POST /indexes", s.createIndex},
@@ -136,6 +133,9 @@ func (s *Server) routes() []route {
 		{"GET /embed/tasks", when(tasks, s.listEmbeddingTasks)},
 		{"GET /embed/tasks/{task_id}", when(tasks, s.retrieveEmbeddingTask)},
 		{"GET /embed/tasks/{task_id}/status", when(tasks, s.embeddingTaskStatus)},
+		{"POST /analyze", when(writing, s.analyzeVideo)},
+		{"POST /gist", when(writing, s.generateGist)},
+		{"POST /summarize", when(writing, s.summarizeVideo)},
 	}
 }
 

@@ -87,8 +87,8 @@ func parts(cfg Config, catalog pipeline.Catalog, model *onnx.Model) (engine.Part
 		Stages:    []pipeline.Stage{und},
 		Listeners: []pipeline.Listener{srch.Index()},
 		Search:    srch, Embed: srch, EmbedTasks: srch,
-		Routes: gen.Routes(),
-		Load:   srch.Load,
-		Close:  srch.Close,
+		Generate: gen,
+		Load:     srch.Load,
+		Close:    srch.Close,
 	}, srch, nil
 }

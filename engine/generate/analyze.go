@@ -4,12 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"hash/fnv"
 	mrand "math/rand/v2"
-	"net/http"
-	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -18,148 +15,78 @@ import (
 	"glimpse/engine/wire"
 )
 
-// analyzeRequest is POST /analyze as SDK 1.3.1 (video_id) and 1.3.4
-// (video: {type, ...}) send it.
-type analyzeRequest struct {
-	VideoID        string          `json:"video_id"`
-	Video          *videoContext   `json:"video"`
-	Prompt         string          `json:"prompt"`
-	Temperature    *float64        `json:"temperature"`
-	Stream         *bool           `json:"stream"`
-	MaxTokens      *int            `json:"max_tokens"`
-	ResponseFormat json.RawMessage `json:"response_format"`
-	// StartTime and EndTime (seconds) limit the analysis to part of the video.
-	StartTime *float64 `json:"start_time"`
-	EndTime   *float64 `json:"end_time"`
-}
-
-type videoContext struct {
-	Type         string `json:"type"`
-	AssetID      string `json:"asset_id"`
-	URL          string `json:"url"`
-	Base64String string `json:"base64_string"`
-}
-
 // The live service's defaults and limits.
 const (
 	defaultTemperature = 0.2
-	maxOutputTokens    = 4096
+	// MaxOutputTokens is the most an answer may be, and its default.
+	MaxOutputTokens = 4096
 )
 
-var mediaPathRE = regexp.MustCompile(`/media/([0-9a-fA-F]{24})/`)
-
-// videoID names the video a request is about: video_id, or a video object
-// whose asset_id is an indexed video's id, or whose url is one of this
-// engine's media URLs for it.
-func (req *analyzeRequest) videoID() (string, error) {
-	if req.VideoID != "" {
-		return req.VideoID, nil
-	}
-	if req.Video == nil {
-		return "", wire.ParameterNotProvided("video_id")
-	}
-	switch req.Video.Type {
-	case "asset_id":
-		if req.Video.AssetID == "" {
-			return "", wire.ParameterNotProvided("video.asset_id")
-		}
-		return req.Video.AssetID, nil
-	case "url":
-		if u, err := url.Parse(req.Video.URL); err == nil {
-			if m := mediaPathRE.FindStringSubmatch(u.Path); m != nil {
-				return m[1], nil
-			}
-		}
-		return "", wire.ParameterInvalid("The local engine analyzes indexed videos only; video.url must be one of its media URLs. Name the video by video_id instead.")
-	case "":
-		return "", wire.ParameterNotProvided("video.type")
-	default:
-		return "", wire.ParameterInvalid("The local engine analyzes indexed videos only; name one by video_id or by video {type: \"asset_id\"}, not by " + quoteForError(req.Video.Type) + ".")
-	}
+// AnalyzeRequest is one prompt about a video. The caller has checked the
+// prompt and temperature (CheckPrompt, CheckTemperature) and MaxTokens.
+type AnalyzeRequest struct {
+	VideoID string
+	Prompt  string
+	// Temperature is 0–1; nil is the default, 0.2.
+	Temperature *float64
+	// MaxTokens bounds the answer; nil is MaxOutputTokens.
+	MaxTokens *int
+	// Start and End (seconds) limit the answer to part of the video.
+	Start, End *float64
 }
 
-func (g *Generator) handleAnalyze(w http.ResponseWriter, r *http.Request) error {
-	var req analyzeRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	id, err := req.videoID()
-	if err != nil {
-		return err
-	}
-	if err := checkPrompt(req.Prompt, true); err != nil {
-		return err
-	}
-	if err := checkTemperature(req.Temperature); err != nil {
-		return err
-	}
+// Analysis is an answer ready to be written: its video found and read.
+type Analysis struct {
+	g      *Generator
+	job    *analysis
+	limit  int
+	prompt string
+}
+
+// Done is how an answer ended: "stop", or "length" at max_tokens; and
+// its size.
+type Done struct {
+	FinishReason string
+	Usage        Usage
+}
+
+// Analyze finds the video and readies the answer; client errors (unknown
+// or unready video, bad window) are *wire.Error.
+func (g *Generator) Analyze(ctx context.Context, req AnalyzeRequest) (*Analysis, error) {
 	temp := defaultTemperature
 	if req.Temperature != nil {
 		temp = *req.Temperature
 	}
-	limit := maxOutputTokens
+	limit := MaxOutputTokens
 	if req.MaxTokens != nil {
-		if *req.MaxTokens < 1 || *req.MaxTokens > maxOutputTokens {
-			return wire.ParameterInvalid("The max_tokens parameter must be between 1 and 4096.")
-		}
 		limit = *req.MaxTokens
 	}
-	if len(req.ResponseFormat) > 0 && string(req.ResponseFormat) != "null" {
-		return wire.ParameterInvalid("The local engine does not support response_format; ask for the structure in the prompt instead.")
-	}
-	meta, u, err := g.loadVideo(r.Context(), id)
+	meta, u, err := g.loadVideo(ctx, req.VideoID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if req.StartTime != nil || req.EndTime != nil {
-		if u, err = window(u, meta.Duration, req.StartTime, req.EndTime); err != nil {
-			return err
+	if req.Start != nil || req.End != nil {
+		if u, err = window(u, meta.Duration, req.Start, req.End); err != nil {
+			return nil, err
 		}
 	}
+	job := &analysis{meta: meta, u: u, prompt: req.Prompt, temperature: temp, rng: g.rng(req.VideoID, req.Prompt)}
+	if req.Start != nil {
+		job.from = *req.Start
+	}
+	if req.End != nil {
+		job.to = *req.End
+	}
+	return &Analysis{g: g, job: job, limit: limit, prompt: req.Prompt}, nil
+}
 
-	genID := wire.NewID()
-	job := &analysis{meta: meta, u: u, prompt: req.Prompt, temperature: temp, rng: g.rng(id, req.Prompt)}
-	if req.StartTime != nil {
-		job.from = *req.StartTime
-	}
-	if req.EndTime != nil {
-		job.to = *req.EndTime
-	}
-	stream := req.Stream == nil || *req.Stream
-	if !stream {
-		var text strings.Builder
-		out := &tokenSink{limit: limit, emit: func(s string) error { text.WriteString(s); return nil }}
-		if err := g.run(r.Context(), job, out); err != nil {
-			return err
-		}
-		wire.WriteJSON(w, http.StatusOK, map[string]any{
-			"id": genID, "data": text.String(), "finish_reason": out.finishReason(),
-			"usage": Usage{OutputTokens: out.tokens, InputTokens: countTokens(req.Prompt)},
-		})
-		return nil
-	}
-
-	nd := newNDJSON(w)
-	if err := nd.event(map[string]any{"event_type": "stream_start", "metadata": map[string]any{"generation_id": genID}}); err != nil {
-		return err
-	}
-	out := &tokenSink{limit: limit, emit: func(s string) error {
-		return nd.event(map[string]any{"event_type": "text_generation", "text": s})
-	}}
-	end := map[string]any{"event_type": "stream_end"}
-	if err := g.run(r.Context(), job, out); err != nil {
-		if r.Context().Err() != nil {
-			return nil // the client left; the stream is gone
-		}
-		// Headers are sent: the error can only travel in the last event.
-		g.log.Error("generate: analyze stream failed", "video_id", id, "err", err)
-		end["error"] = map[string]any{"message": "Generation failed part way; the text so far is incomplete."}
-	} else {
-		end["finish_reason"] = out.finishReason()
-	}
-	end["metadata"] = map[string]any{"generation_id": genID, "usage": Usage{OutputTokens: out.tokens, InputTokens: countTokens(req.Prompt)}}
-	_ = nd.event(end)
-	return nil
+// Write writes the answer through emit, a piece (about two words) at a
+// time, and stops when ctx is done or emit fails. Done is filled in
+// whatever the error.
+func (a *Analysis) Write(ctx context.Context, emit func(string) error) (Done, error) {
+	out := &tokenSink{limit: a.limit, emit: emit}
+	err := a.g.run(ctx, a.job, out)
+	return Done{FinishReason: out.finishReason(), Usage: Usage{OutputTokens: out.tokens, InputTokens: countTokens(a.prompt)}}, err
 }
 
 // analysis is one analyze request's inputs.
@@ -326,34 +253,6 @@ func (g *Generator) rng(videoID, prompt string) *mrand.Rand {
 		seed = binary.LittleEndian.Uint64(b[:])
 	}
 	return mrand.New(mrand.NewPCG(seed, h.Sum64()))
-}
-
-// ndjson writes one JSON object per line and flushes each, so a client
-// sees every event as soon as it is written.
-type ndjson struct {
-	w  http.ResponseWriter
-	rc *http.ResponseController
-}
-
-func newNDJSON(w http.ResponseWriter) *ndjson {
-	rc := http.NewResponseController(w)
-	_ = rc.SetWriteDeadline(time.Time{}) // a server WriteTimeout would cut long answers
-	w.Header().Set("Content-Type", "application/x-ndjson")
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("X-Content-Type-Options", "nosniff")
-	w.WriteHeader(http.StatusOK)
-	return &ndjson{w: w, rc: rc}
-}
-
-func (n *ndjson) event(v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	if _, err := n.w.Write(append(b, '\n')); err != nil {
-		return err
-	}
-	return n.rc.Flush()
 }
 
 // window keeps the evidence inside [start, end) of the video.

@@ -315,9 +315,7 @@ func TestAnalyzeStopsWhenCancelled(t *testing.T) {
 	body := `{"video_id":"` + newsID + `","prompt":"Summarize the video","stream":true}`
 	r := httptest.NewRequestWithContext(ctx, http.MethodPost, "/v1.3/analyze", strings.NewReader(body))
 	w := &cancelAfterFirstPiece{ResponseRecorder: httptest.NewRecorder(), cancel: cancel}
-	if err := g.handleAnalyze(w, r); err != nil {
-		t.Fatalf("handler: %v", err)
-	}
+	ServeAPI(g).ServeHTTP(w, r)
 	if w.pieces != 1 {
 		t.Errorf("%d pieces written after the client left; generation must stop at once", w.pieces-1)
 	}
@@ -326,9 +324,7 @@ func TestAnalyzeStopsWhenCancelled(t *testing.T) {
 	}
 	// Uncancelled, the same answer runs to well over one piece.
 	full := httptest.NewRecorder()
-	if err := g.handleAnalyze(full, httptest.NewRequest(http.MethodPost, "/v1.3/analyze", strings.NewReader(body))); err != nil {
-		t.Fatal(err)
-	}
+	ServeAPI(g).ServeHTTP(full, httptest.NewRequest(http.MethodPost, "/v1.3/analyze", strings.NewReader(body)))
 	if n := strings.Count(full.Body.String(), "text_generation"); n < 20 {
 		t.Fatalf("the full answer has %d pieces; the test needs a long one", n)
 	}

@@ -2,10 +2,8 @@ package generate
 
 import (
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"os"
-	"strings"
 	"testing"
 
 	"glimpse/engine/pipeline"
@@ -122,8 +120,8 @@ func testCatalog(t testing.TB) *fakeCatalog {
 	}}
 }
 
-// newTestServer mounts the generator's routes under /v1.3 the way the
-// engine core does.
+// newTestServer serves the generator under /v1.3 the way the engine does,
+// through engine/api.
 func newTestServer(t testing.TB, cfg Config) (*httptest.Server, *Generator) {
 	t.Helper()
 	if cfg.Catalog == nil {
@@ -133,12 +131,7 @@ func newTestServer(t testing.TB, cfg Config) (*httptest.Server, *Generator) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	mux := http.NewServeMux()
-	for _, rt := range g.Routes() {
-		method, path, _ := strings.Cut(rt.Pattern, " ")
-		mux.Handle(method+" /v1.3"+path, rt.Handler)
-	}
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewServer(ServeAPI(g))
 	t.Cleanup(srv.Close)
 	return srv, g
 }

@@ -35,7 +35,7 @@ func FuzzBuiltinAnswer(f *testing.F) {
 		}
 		job := &analysis{meta: meta, u: u, prompt: prompt, temperature: temp, rng: g.rng(newsID, prompt)}
 		var got strings.Builder
-		out := &tokenSink{limit: maxOutputTokens, emit: func(s string) error { got.WriteString(s); return nil }}
+		out := &tokenSink{limit: MaxOutputTokens, emit: func(s string) error { got.WriteString(s); return nil }}
 		if err := g.run(context.Background(), job, out); err != nil {
 			t.Fatalf("run: %v", err)
 		}

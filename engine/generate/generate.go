@@ -1,6 +1,6 @@
-// Package generate serves the local engine's Pegasus-style endpoints:
-// POST /analyze (NDJSON stream or one JSON answer), POST /gist and
-// POST /summarize. A built-in generator writes everything from the video's
+// Package generate is the local engine's Pegasus-style writer, behind
+// POST /analyze (streamed or whole), /gist and /summarize (engine/api
+// serves them). A built-in generator writes everything from the video's
 // own evidence (transcript, on-screen text, shots, duration) with
 // timestamps, needs no model and no network, and is deterministic at
 // temperature 0. An optional OpenAI-compatible chat-completions server can
@@ -10,10 +10,8 @@ package generate
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -54,7 +52,7 @@ type LLMConfig struct {
 	HTTPClient *http.Client
 }
 
-// Generator serves /analyze, /gist and /summarize.
+// Generator answers prompts (Analyze), and writes gists and summaries.
 type Generator struct {
 	catalog pipeline.Catalog
 	finder  MomentFinder
@@ -84,60 +82,6 @@ func New(cfg Config) (*Generator, error) {
 		g.llm = b
 	}
 	return g, nil
-}
-
-// Routes are the endpoints to mount under /v1.3.
-func (g *Generator) Routes() []wire.Route {
-	return []wire.Route{
-		{Pattern: "POST /analyze", Handler: g.handler(g.handleAnalyze)},
-		{Pattern: "POST /gist", Handler: g.handler(g.handleGist)},
-		{Pattern: "POST /summarize", Handler: g.handler(g.handleSummarize)},
-	}
-}
-
-// handler turns a handler that returns an error into an http.Handler:
-// client errors are answered with their code and logged at Info, anything
-// else is a 500 logged at Error.
-func (g *Generator) handler(h func(http.ResponseWriter, *http.Request) error) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := h(w, r)
-		if err == nil {
-			return
-		}
-		var we *wire.Error
-		if errors.As(err, &we) {
-			g.log.Info("generate: request refused", "path", r.URL.Path, "code", we.Code, "message", we.Message)
-			wire.WriteError(w, we)
-			return
-		}
-		if errors.Is(err, context.Canceled) {
-			return // the client left; nobody to answer
-		}
-		g.log.Error("generate: request failed", "path", r.URL.Path, "err", err)
-		wire.WriteError(w, err)
-	})
-}
-
-// maxBody bounds request bodies: a 2,000-token prompt is well under it.
-const maxBody = 1 << 20
-
-func decodeJSON(r *http.Request, v any) error {
-	body := &io.LimitedReader{R: r.Body, N: maxBody + 1}
-	dec := json.NewDecoder(body)
-	if err := dec.Decode(v); err != nil {
-		if body.N == 0 {
-			// Only a prompt can make a body this long: say so, as the live
-			// service does for an over-long prompt, not "not JSON".
-			return wire.Errorf(http.StatusBadRequest, "token_limit_exceeded",
-				fmt.Sprintf("The request body is over %d MB; prompts may be up to %d tokens.", maxBody>>20, maxPromptTokens))
-		}
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) {
-			return wire.ParameterInvalid(fmt.Sprintf("The %s parameter has the wrong type: expected %s.", typeErr.Field, typeErr.Type))
-		}
-		return wire.ParameterInvalid("The request body must be a JSON object.")
-	}
-	return nil
 }
 
 // loadEvidence finds a ready video and reads its understanding.
@@ -172,29 +116,31 @@ func (g *Generator) loadVideo(ctx context.Context, videoID string) (*pipeline.Vi
 	return meta, u, nil
 }
 
-// maxPromptTokens is the live service's prompt limit.
-const maxPromptTokens = 2000
+// MaxPromptTokens is the live service's prompt limit.
+const MaxPromptTokens = 2000
 
-func checkPrompt(prompt string, required bool) error {
+// CheckPrompt refuses a prompt over the limit, or missing when required.
+func CheckPrompt(prompt string, required bool) error {
 	if required && prompt == "" {
 		return wire.ParameterNotProvided("prompt")
 	}
-	if n := countTokens(prompt); n > maxPromptTokens {
+	if n := countTokens(prompt); n > MaxPromptTokens {
 		return wire.Errorf(http.StatusBadRequest, "token_limit_exceeded",
-			fmt.Sprintf("The prompt is about %d tokens long; prompts may be up to %d tokens.", n, maxPromptTokens))
+			fmt.Sprintf("The prompt is about %d tokens long; prompts may be up to %d tokens.", n, MaxPromptTokens))
 	}
 	return nil
 }
 
-func checkTemperature(t *float64) error {
+// CheckTemperature refuses a temperature outside [0, 1].
+func CheckTemperature(t *float64) error {
 	if t != nil && (*t < 0 || *t > 1) {
 		return wire.ParameterInvalid("The temperature parameter must be between 0 and 1; got " + strconv.FormatFloat(*t, 'g', -1, 64) + ".")
 	}
 	return nil
 }
 
-// quoteForError quotes a client value for an error message, shortened.
-func quoteForError(s string) string {
+// QuoteForError quotes a client value for an error message, shortened.
+func QuoteForError(s string) string {
 	if r := []rune(s); len(r) > 40 {
 		s = string(r[:40]) + "…"
 	}

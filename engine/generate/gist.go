@@ -1,8 +1,8 @@
 package generate
 
 import (
+	"context"
 	"math"
-	"net/http"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -360,47 +360,32 @@ func (ev *evidence) recurringCaption() string {
 	return ""
 }
 
-type gistRequest struct {
-	VideoID string   `json:"video_id"`
-	Types   []string `json:"types"`
+// GistRequest asks for a video's gist: its title, topics and hashtags,
+// each or all.
+type GistRequest struct {
+	VideoID                 string
+	Title, Topics, Hashtags bool
 }
 
-func (g *Generator) handleGist(w http.ResponseWriter, r *http.Request) error {
-	var req gistRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	if req.VideoID == "" {
-		return wire.ParameterNotProvided("video_id")
-	}
-	if len(req.Types) == 0 {
-		return wire.ParameterNotProvided("types")
-	}
-	want := map[string]bool{}
-	for _, t := range req.Types {
-		if t != "title" && t != "topic" && t != "hashtag" {
-			return wire.ParameterInvalid("The types parameter accepts title, topic and hashtag; got " + quoteForError(t) + ".")
-		}
-		want[t] = true
-	}
-	ev, err := g.loadEvidence(r.Context(), req.VideoID)
+// Gist writes a video's title, topics and hashtags, as asked.
+func (g *Generator) Gist(ctx context.Context, req GistRequest) (*Gist, error) {
+	ev, err := g.loadEvidence(ctx, req.VideoID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	title, topics, hashtags := ev.gist()
-	out := Gist{ID: wire.NewID()}
-	if want["title"] {
+	out := &Gist{ID: wire.NewID()}
+	if req.Title {
 		out.Title = title
 	}
-	if want["topic"] {
+	if req.Topics {
 		out.Topics = nonNil(topics)
 	}
-	if want["hashtag"] {
+	if req.Hashtags {
 		out.Hashtags = nonNil(hashtags)
 	}
 	out.Usage.OutputTokens = countTokens(out.Title + " " + strings.Join(out.Topics, ", ") + " " + strings.Join(out.Hashtags, " "))
-	wire.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }
 
 func nonNil(s []string) []string {

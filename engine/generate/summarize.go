@@ -1,9 +1,9 @@
 package generate
 
 import (
+	"context"
 	"fmt"
 	"math"
-	"net/http"
 	"sort"
 	"strings"
 
@@ -549,39 +549,20 @@ func joinAnd(xs []string) string {
 	}
 }
 
-type summarizeRequest struct {
-	VideoID     string   `json:"video_id"`
-	Type        string   `json:"type"`
-	Prompt      string   `json:"prompt"`
-	Temperature *float64 `json:"temperature"`
-	MaxTokens   *int     `json:"max_tokens"`
+// SummarizeRequest asks for a video's summary, chapters or highlights
+// (Type "summary", "chapter" or "highlight"); Prompt steers a summary and
+// highlights.
+type SummarizeRequest struct {
+	VideoID, Type, Prompt string
 }
 
-func (g *Generator) handleSummarize(w http.ResponseWriter, r *http.Request) error {
-	var req summarizeRequest
-	if err := decodeJSON(r, &req); err != nil {
-		return err
-	}
-	if req.VideoID == "" {
-		return wire.ParameterNotProvided("video_id")
-	}
-	if req.Type == "" {
-		return wire.ParameterNotProvided("type")
-	}
-	if req.Type != "summary" && req.Type != "chapter" && req.Type != "highlight" {
-		return wire.ParameterInvalid("The type parameter accepts summary, chapter and highlight; got " + quoteForError(req.Type) + ".")
-	}
-	if err := checkPrompt(req.Prompt, false); err != nil {
-		return err
-	}
-	if err := checkTemperature(req.Temperature); err != nil {
-		return err
-	}
-	ev, err := g.loadEvidence(r.Context(), req.VideoID)
+// Summarize writes a video's summary, chapters or highlights.
+func (g *Generator) Summarize(ctx context.Context, req SummarizeRequest) (*Summary, error) {
+	ev, err := g.loadEvidence(ctx, req.VideoID)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	out := Summary{ID: wire.NewID(), SummarizeType: req.Type}
+	out := &Summary{ID: wire.NewID(), SummarizeType: req.Type}
 	var text string
 	switch req.Type {
 	case "summary":
@@ -607,10 +588,11 @@ func (g *Generator) handleSummarize(w http.ResponseWriter, r *http.Request) erro
 		for _, h := range out.Highlights {
 			text += h.Highlight + " " + h.HighlightSummary + " "
 		}
+	default:
+		return nil, fmt.Errorf("generate: no summary of type %q", req.Type)
 	}
 	out.Usage.OutputTokens = countTokens(text)
-	wire.WriteJSON(w, http.StatusOK, out)
-	return nil
+	return out, nil
 }
 
 // agrees says whether a caption shares one of the most distinctive spoken

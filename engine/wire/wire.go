@@ -1,6 +1,7 @@
-// Package wire holds what every part of the local engine's HTTP surface shares:
-// the TwelveLabs v1.3 error body, JSON responses, ids and times, and the Route
-// type through which search and generation plug their endpoints into the server.
+// Package wire holds what the engine's HTTP surface (engine/api) and the
+// libraries behind it share: the TwelveLabs v1.3 error body (which a
+// library returns for a client's mistake), JSON responses, ids and times,
+// and signed media links.
 package wire
 
 import (
@@ -11,14 +12,6 @@ import (
 	"net/http"
 	"time"
 )
-
-// Route is one endpoint of the v1.3 surface, for example
-// {Pattern: "POST /search", Handler: h}. Patterns are relative to the API
-// prefix (/v1.3); the server adds the prefix and the API-key check.
-type Route struct {
-	Pattern string
-	Handler http.Handler
-}
 
 // Error is an API error as the live service sends it: {code, message}.
 type Error struct {
