@@ -7,7 +7,7 @@
 // mate-backgrounds, panned; narration synthesised by flite; captions burned
 // in over the busy pictures; a hard cut and a new caption per segment) into
 // .cache/quality (never committed; reused while their spec is unchanged),
-// ingests them through the real local engine (engine/local) and reports per
+// ingests them through the real local engine (engine/full) and reports per
 // video: caption recall, speech-query hits in the top 5, caption-query hits
 // in the top 3, chapter boundary recall (±2.5 s), precision of
 // threshold=medium results and answer accuracy on 10 questions.

@@ -1,5 +1,5 @@
 // Package conformance runs the official TwelveLabs SDK against a live local
-// engine (the full one, from engine/local) over loopback, and validates
+// engine (the full one, from engine/full) over loopback, and validates
 // every response the engine gives it against TwelveLabs' full description.
 package conformance
 

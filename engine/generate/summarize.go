@@ -1,3 +1,5 @@
+// summarize.go is over 450 lines while the quality branch splits chapters and highlights out of it (issue 11).
+
 package generate
 
 import (
