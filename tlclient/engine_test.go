@@ -1,7 +1,7 @@
 package tlclient_test
 
 // TestAgainstEngine drives the client through the 22 operations of the
-// product against the real local engine (engine/local, in process, real
+// product against the real local engine (engine/full, in process, real
 // ffmpeg) on a 20 s cut of the SDK's example.mp4, and checks each answer
 // for what a user of the client would look at. Every request is routed
 // through the full description, so the test also proves which operations
