@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"glimpse/engine/text"
 	"glimpse/engine/understand"
 	"glimpse/internal/testmedia"
 	"glimpse/internal/testwait"
@@ -214,7 +215,7 @@ func TestEmbedTextAndImage(t *testing.T) {
 		t.Fatalf("embed answer: %.300s", b)
 	}
 	// Word forms land together: "derailed trains" is closer to "a derailed train" than "chocolate cake" is.
-	lx := newLexicon()
+	lx := text.Synonyms()
 	a, near, far := TextVector(lx, "a derailed train"), TextVector(lx, "derailment of trains"), TextVector(lx, "chocolate cake")
 	if understand.Cosine(a, near) < 0.8 || understand.Cosine(a, far) > 0.2 {
 		t.Errorf("text vectors: near %.2f far %.2f", understand.Cosine(a, near), understand.Cosine(a, far))

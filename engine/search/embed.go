@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"glimpse/engine/pipeline"
+	"glimpse/engine/text"
 	"glimpse/engine/understand"
 	"glimpse/engine/wire"
 )
@@ -25,7 +26,7 @@ const TextDim = 512
 
 // TextVector embeds text in the engine's lexical space (not the visual
 // space: the local engine has no joint image-text model).
-func TextVector(lx lexicon, text string) []float32 {
+func TextVector(lx text.Lexicon, s string) []float32 {
 	v := make([]float32, TextDim)
 	add := func(st string, w float32) {
 		h := fnv.New32a()
@@ -37,9 +38,9 @@ func TextVector(lx lexicon, text string) []float32 {
 		}
 		v[int(sum%TextDim)] += sign * w
 	}
-	for _, t := range queryTerms(text) {
-		add(t.stem, 1)
-		for _, syn := range lx[t.stem] {
+	for _, t := range queryTerms(s) {
+		add(t.Stem, 1)
+		for _, syn := range lx[t.Stem] {
 			add(syn, synonymMatch/2)
 		}
 	}

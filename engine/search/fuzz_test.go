@@ -35,8 +35,8 @@ func FuzzQueryText(f *testing.F) {
 	x.add(doc)
 	f.Fuzz(func(t *testing.T, q string) {
 		for _, term := range queryTerms(q) {
-			if term.stem == "" && term.word != "" {
-				t.Errorf("empty stem for %q", term.word)
+			if term.Stem == "" && term.Key != "" {
+				t.Errorf("empty stem for %q", term.Key)
 			}
 		}
 		for _, h := range x.match(x.snapshot("i"), query{Text: q, Visual: true, Audio: true, Operator: "or"}) {

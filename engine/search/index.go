@@ -16,6 +16,7 @@ import (
 	"sync"
 
 	"glimpse/engine/pipeline"
+	"glimpse/engine/text"
 	"glimpse/engine/understand"
 )
 
@@ -49,7 +50,7 @@ type videoDoc struct {
 type Index struct {
 	catalog pipeline.Catalog
 	log     *slog.Logger
-	lex     lexicon
+	lex     text.Lexicon
 
 	// wmu serialises changes: building a snapshot can take a while, and
 	// searches go on over the previous one meanwhile.
@@ -64,7 +65,7 @@ func NewIndex(catalog pipeline.Catalog, log *slog.Logger) *Index {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Index{catalog: catalog, log: log, lex: newLexicon(),
+	return &Index{catalog: catalog, log: log, lex: text.Synonyms(),
 		videos: map[string]*videoDoc{}, snaps: map[string]*snapshot{}}
 }
 
@@ -220,12 +221,12 @@ const speechMargin = 1.0 // seconds
 
 func (c *clipDoc) setField(f int, texts []string) {
 	for _, t := range texts {
-		for _, w := range tokenize(t) {
-			if stopWords[w] {
+		for _, w := range text.Words(t) {
+			if text.IsFunctionWord(w.Key) {
 				continue
 			}
-			c.Words[f] = append(c.Words[f], w)
-			c.Stems[f] = append(c.Stems[f], stem(w))
+			c.Words[f] = append(c.Words[f], w.Key)
+			c.Stems[f] = append(c.Stems[f], w.Stem)
 		}
 	}
 }
@@ -240,7 +241,7 @@ type snapshot struct {
 	hasVisual  []bool
 	semantic   [][]float32          // per clip: the image–text vector, nil where none
 	postings   map[string][]posting // stem -> where it occurs
-	vocabByLen [][]vocabWord        // every distinct word by length, for fuzzy matching
+	vocabByLen [][]text.Word        // every distinct word by length, for fuzzy matching
 	// stemIDs numbers the stems; seq holds each clip's fields as stem
 	// numbers, for the cheap in-order check of multi-word queries.
 	stemIDs  map[string]int32
@@ -258,8 +259,6 @@ type posting struct {
 	clip  int32
 	field uint8
 }
-
-type vocabWord struct{ word, stem string }
 
 // rebuild lays out indexID's snapshot from all its videos; x.wmu is held.
 func (x *Index) rebuild(indexID string) {
@@ -344,7 +343,7 @@ func (s *snapshot) addVideo(v *videoDoc) {
 					for len(s.vocabByLen) <= len(w) {
 						s.vocabByLen = append(s.vocabByLen, nil)
 					}
-					s.vocabByLen[len(w)] = append(s.vocabByLen[len(w)], vocabWord{w, st})
+					s.vocabByLen[len(w)] = append(s.vocabByLen[len(w)], text.Word{Key: w, Stem: st})
 				}
 			}
 			s.seq[f] = append(s.seq[f], seq)

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"glimpse/engine/pipeline"
+	"glimpse/engine/text"
 	"glimpse/engine/wire"
 )
 
@@ -151,11 +152,11 @@ func quote(u *pipeline.Understanding, field string, start, end float64, cands []
 		if sp.Start >= end || sp.End <= start || t == "" {
 			continue
 		}
-		words := tokenize(t)
-		l := line{text: t, norm: strings.Join(words, " ")}
+		words := text.Words(t)
+		l := line{text: t, norm: strings.Join(text.Tokenize(t), " ")}
 		for _, m := range cands {
 			for _, w := range words {
-				if !stopWords[w] && m[stem(w)] > 0 {
+				if !text.IsFunctionWord(w.Key) && m[w.Stem] > 0 {
 					l.terms++
 					break
 				}

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 
+	"glimpse/engine/text"
 	"glimpse/engine/understand"
 )
 
@@ -106,37 +107,26 @@ func (x *Index) match(s *snapshot, q query) []hit {
 
 // candidates lists, per query term, the stems in s that stand for it and
 // what each is worth.
-func (x *Index) candidates(s *snapshot, terms []queryTerm) []map[string]float32 {
+func (x *Index) candidates(s *snapshot, terms []text.Word) []map[string]float32 {
 	out := make([]map[string]float32, len(terms))
 	for i, t := range terms {
-		m := map[string]float32{t.stem: exactMatch}
-		for _, syn := range x.lex[t.stem] {
+		m := map[string]float32{t.Stem: exactMatch}
+		for _, syn := range x.lex[t.Stem] {
 			if m[syn] < synonymMatch {
 				m[syn] = synonymMatch
 			}
 		}
-		if len(t.word) >= 5 {
-			for l := len(t.word) - 2; l <= len(t.word)+2; l++ {
-				if l < 0 || l >= len(s.vocabByLen) {
-					continue
-				}
-				for _, v := range s.vocabByLen[l] {
-					if v.stem == t.stem {
-						continue
-					}
-					if w := float32(fuzzyWeight(t, v.word, v.stem)); w > m[v.stem] {
-						m[v.stem] = w
-					}
-				}
-			}
-		}
+		s.nearSpellings(t, 1, m)
 		out[i] = m
 	}
 	// Two query words the video has as one ("window sill" where
 	// "windowsill" was said or shown) stand for both.
 	for i := 0; i+1 < len(terms); i++ {
-		joined := stem(terms[i].word + terms[i+1].word)
-		if _, ok := s.postings[joined]; ok && len(terms[i].word) >= 3 && len(terms[i+1].word) >= 3 {
+		j := text.Joined(terms[i].Key, terms[i+1].Key)
+		if j == "" {
+			continue
+		}
+		if joined := text.Stem(j); len(s.postings[joined]) > 0 {
 			for _, k := range []int{i, i + 1} {
 				if out[k][joined] < compoundMatch {
 					out[k][joined] = compoundMatch
@@ -147,31 +137,39 @@ func (x *Index) candidates(s *snapshot, terms []queryTerm) []map[string]float32 
 	return out
 }
 
-// compoundMatch is what a query word found joined or split differently
-// in the video is worth.
-const compoundMatch = 0.95
+// nearSpellings adds to m the stems of the video's words that may be t
+// misread or misheard, worth share of what the slip is worth.
+func (s *snapshot) nearSpellings(t text.Word, share float32, m map[string]float32) {
+	if text.MaxSlips(len(t.Key)) == 0 {
+		return
+	}
+	for l := len(t.Key) - 2; l <= len(t.Key)+2; l++ {
+		if l < 0 || l >= len(s.vocabByLen) {
+			continue
+		}
+		for _, v := range s.vocabByLen[l] {
+			if w := share * float32(fuzzyWeight(t, v)); w > m[v.Stem] {
+				m[v.Stem] = w
+			}
+		}
+	}
+}
 
 // splitMatches finds, for each query word the video has as two ("window
 // sill" for "windowsill"), the clips where the two parts are said or shown
 // one after the other in field f, with what that is worth.
-func (s *snapshot) splitMatches(terms []queryTerm, f int) []map[int32]float32 {
+func (s *snapshot) splitMatches(terms []text.Word, f int) []map[int32]float32 {
 	var out []map[int32]float32
+	known := func(w string) bool { return s.words[w] }
 	for i, t := range terms {
-		w := t.word
-		if len(w) < 6 {
-			continue
-		}
-		for k := 3; k <= len(w)-3; k++ {
-			a, b := w[:k], w[k:]
-			if !s.words[a] || !s.words[b] {
-				continue
-			}
-			ida, oka := s.stemIDs[stem(a)]
-			idb, okb := s.stemIDs[stem(b)]
+		for _, parts := range text.Splits(t.Key, known) {
+			sa, sb := text.Stem(parts[0]), text.Stem(parts[1])
+			ida, oka := s.stemIDs[sa]
+			idb, okb := s.stemIDs[sb]
 			if !oka || !okb {
 				continue
 			}
-			for _, p := range s.postings[stem(a)] {
+			for _, p := range s.postings[sa] {
 				if int(p.field) != f {
 					continue
 				}
@@ -250,7 +248,7 @@ func (s *snapshot) termWeights(cands []map[string]float32) []float64 {
 }
 
 // textScores scores field f of every clip; nil means no clip matched.
-func (s *snapshot) textScores(terms []queryTerm, cands []map[string]float32, f int) []float32 {
+func (s *snapshot) textScores(terms []text.Word, cands []map[string]float32, f int) []float32 {
 	nt := len(terms)
 	var masks []uint64 // stem number -> bit i set when it stands for term i
 	if nt > 1 && nt <= 64 {
