@@ -19,6 +19,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"glimpse/analysisstore"
 	"glimpse/engine"
 	"glimpse/engine/full"
 	"glimpse/events"
@@ -46,6 +47,10 @@ var app struct {
 }
 
 const testMaxUpload = 8 << 20
+
+// answerPace slows the engine's answers to a word every so often, so that
+// a browser can watch one arrive, and stop it, as a person would.
+const answerPace = 80 * time.Millisecond
 
 func TestMain(m *testing.M) {
 	code, err := runTests(m)
@@ -85,12 +90,16 @@ func runTests(m *testing.M) (int, error) {
 
 	eng, err := full.New(full.Config{Config: engine.Config{
 		DataDir: filepath.Join(dir, "engine"), MountPath: "/engine", APIKey: app.EngineKey, Workers: 1, Logger: log,
-	}})
+	}, StreamPace: answerPace})
 	if err != nil {
 		return 0, err
 	}
 	defer eng.Close()
 	store, err := sessions.New([][]byte{[]byte("test-secret-test-secret-test-secret!")}, log)
+	if err != nil {
+		return 0, err
+	}
+	analyses, err := analysisstore.New(filepath.Join(dir, "analyses"))
 	if err != nil {
 		return 0, err
 	}
@@ -109,7 +118,7 @@ func runTests(m *testing.M) (int, error) {
 			CloudURL: app.URL + "/fake-cloud/v1.3",
 		},
 		Sessions: store, Events: hub, Static: static.Handler(), Engine: eng.Handler(),
-		Watcher: watcher, MaxUploadBytes: testMaxUpload,
+		Watcher: watcher, MaxUploadBytes: testMaxUpload, Analyses: analyses,
 	}
 	routes := s.Routes()
 	srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -237,7 +237,7 @@ func (s *Server) deleteIndex(c *gin.Context) error {
 func indexView(ix tlclient.Index, current string) templates.IndexView {
 	v := templates.IndexView{
 		ID: ix.ID, Name: ix.IndexName, VideoCount: ix.VideoCount,
-		Duration: webfmt.HumanDuration(ix.TotalDuration),
+		Duration: webfmt.Length(ix.TotalDuration), // one clock everywhere: a video card says 2:40 too
 		Created:  webfmt.Date(ix.CreatedAt),
 		Current:  ix.ID == current,
 	}

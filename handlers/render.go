@@ -3,6 +3,8 @@ package handlers
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"github.com/a-h/templ"
 	"github.com/gin-gonic/gin"
@@ -55,6 +57,7 @@ func (s *Server) page(c *gin.Context, title string) templates.Page {
 		CSRFToken:      st.CSRFToken,
 		Flashes:        st.TakeFlashes(),
 		CurrentIndexID: st.CurrentIndexID,
+		Section:        navSection(c),
 		Trouble:        troubleOf(c.Request.Context()).view(),
 	}
 }
@@ -66,4 +69,37 @@ func (s *Server) backend(c *gin.Context) Backend {
 		return s.Backends.WithKey(key)
 	}
 	return s.Backends.Default()
+}
+
+// navSection is the navigation's section of the page: by its path, and for
+// a watch page the section it was opened from (a search carries its query
+// in the URL; the tasks and index pages are named by the Referer, which
+// the app's Referrer-Policy keeps to this origin).
+func navSection(c *gin.Context) string {
+	p := c.Request.URL.Path
+	switch {
+	case strings.HasSuffix(p, "/watch"):
+		q := c.Request.URL.Query()
+		if q.Get("q") != "" || q.Get("image_url") != "" {
+			return templates.SectionSearch
+		}
+		if ref, err := url.Parse(c.GetHeader("Referer")); err == nil && ref.Host == c.Request.Host {
+			switch {
+			case strings.HasPrefix(ref.Path, "/tasks"):
+				return templates.SectionTasks
+			case strings.HasPrefix(ref.Path, "/search"):
+				return templates.SectionSearch
+			}
+		}
+		return templates.SectionIndexes
+	case p == "/" || strings.HasPrefix(p, "/indexes"):
+		return templates.SectionIndexes
+	case strings.HasPrefix(p, "/search"):
+		return templates.SectionSearch
+	case strings.HasPrefix(p, "/tasks"):
+		return templates.SectionTasks
+	case strings.HasPrefix(p, "/settings"):
+		return templates.SectionSettings
+	}
+	return ""
 }

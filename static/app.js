@@ -35,15 +35,39 @@
     if (e.detail.successful && form && form.matches && form.matches("form[data-reset-on-success]")) form.reset();
   });
 
-  // Mark the current section in the navigation.
-  document.addEventListener("DOMContentLoaded", function () {
-    var path = location.pathname;
-    document.querySelectorAll(".top nav a").forEach(function (a) {
-      var href = a.getAttribute("href");
-      if (href === path || (href === "/" && path.indexOf("/indexes") === 0) || (href !== "/" && path.indexOf(href) === 0)) {
-        a.setAttribute("aria-current", "page");
-      }
-    });
+  // A form marked data-enter-submits sends its textarea on Enter or
+  // Ctrl/Cmd+Enter; Shift+Enter starts a new line, and Enter that ends an
+  // input method's composition only ends it.
+  function enterSubmits(e) {
+    if (e.key !== "Enter" || e.shiftKey || e.altKey || e.isComposing || e.keyCode === 229) return null;
+    var ta = e.target;
+    return (ta && ta.matches && ta.matches("form[data-enter-submits] textarea") && ta.form) || null;
+  }
+  // A keypress that follows anyway (some input pipelines send it apart
+  // from the keydown) must not put the new line in after all.
+  var enterHeld = null; // the textarea whose Enter was taken, until keyup
+  document.addEventListener("keypress", function (e) { if (enterSubmits(e)) e.preventDefault(); });
+  document.addEventListener("beforeinput", function (e) {
+    if (e.target === enterHeld && (e.inputType === "insertLineBreak" || e.inputType === "insertParagraph")) e.preventDefault();
+  });
+  document.addEventListener("keyup", function (e) { if (e.key === "Enter") enterHeld = null; });
+  document.addEventListener("keydown", function (e) {
+    var form = enterSubmits(e);
+    if (!form) return;
+    var ta = e.target;
+    enterHeld = ta;
+    e.preventDefault();
+    if (ta.value.trim() === "") return;
+    var button = form.querySelector("[type=submit]");
+    if (button && button.disabled) return;
+    form.requestSubmit(button || undefined);
+  });
+
+  // A new answer comes into view (the column it is in scrolls, or the page).
+  document.addEventListener("htmx:afterSwap", function (e) {
+    if (!e.target || e.target.id !== "analysis-answer") return;
+    var answer = e.target.querySelector(".answer");
+    if (answer) answer.scrollIntoView({ block: "nearest" });
   });
 
   // A task created in another tab of this session arrives as "task-new":

@@ -60,7 +60,7 @@
         video.play().then(function () {
           say("Playing muted: unmute with the player's volume control.", 6000);
         }, function () {
-          say("Press play to start at " + clock(startAt) + ".");
+          say("Press play to start at " + (video.dataset.startClock || "the start") + ".");
         });
       }
     });
@@ -123,11 +123,6 @@
         if (message.textContent === text) message.hidden = true;
       }, ms);
     }
-  }
-
-  function clock(s) {
-    s = Math.floor(s);
-    return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0");
   }
 
   if (document.readyState === "loading") {

@@ -14,7 +14,7 @@ type IndexView struct {
 	Models     []ModelView
 	Thumbnails bool // the thumbnail addon is on
 	VideoCount int
-	Duration   string // "1 h 02 min", "" when unknown
+	Duration   string // all its videos, "2:40" (webfmt.Clock), "" when unknown
 	Created    string
 	Current    bool
 }
@@ -243,9 +243,6 @@ func HumanBytes(n int64) string {
 	}
 	return fmt.Sprintf("%.1f %cB", float64(n)/float64(div), "KMGTPE"[exp])
 }
-
-// HumanDuration writes seconds as "4 s", "2 min 05 s" or "1 h 02 min".
-func HumanDuration(sec float64) string { return webfmt.HumanDuration(sec) }
 
 func plural(n int, one, many string) string {
 	if n == 1 {

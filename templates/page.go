@@ -11,6 +11,9 @@ type Page struct {
 	CSRFToken      string
 	Flashes        []sessions.Flash
 	CurrentIndexID string
+	// Section is the part of the app the page belongs to (Section*), which
+	// the navigation marks.
+	Section string
 	// Trouble is set when the backend refused the key or gave no answer
 	// while this page was made.
 	Trouble *Trouble
@@ -22,3 +25,11 @@ type Page struct {
 type Trouble struct {
 	Kind, Message, Action, Backend string
 }
+
+// The sections of the navigation.
+const (
+	SectionIndexes  = "indexes"
+	SectionSearch   = "search"
+	SectionTasks    = "tasks"
+	SectionSettings = "settings"
+)

@@ -33,21 +33,6 @@ func Length(sec float64) string {
 	return Clock(sec)
 }
 
-// HumanDuration writes seconds as "4 s", "2 min 05 s" or "1 h 02 min".
-func HumanDuration(sec float64) string {
-	if sec <= 0 || math.IsNaN(sec) {
-		return ""
-	}
-	s := int(sec + 0.5)
-	switch {
-	case s < 60:
-		return fmt.Sprintf("%d s", s)
-	case s < 3600:
-		return fmt.Sprintf("%d min %02d s", s/60, s%60)
-	}
-	return fmt.Sprintf("%d h %02d min", s/3600, (s%3600)/60)
-}
-
 // IndexURL is an index's page.
 func IndexURL(indexID string) string { return "/indexes/" + url.PathEscape(indexID) }
 

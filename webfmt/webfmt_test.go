@@ -20,14 +20,6 @@ func TestClock(t *testing.T) {
 	}
 }
 
-func TestHumanDuration(t *testing.T) {
-	for sec, want := range map[float64]string{0: "", 4.4: "4 s", 125: "2 min 05 s", 3720: "1 h 02 min"} {
-		if got := HumanDuration(sec); got != want {
-			t.Errorf("HumanDuration(%v) = %q, want %q", sec, got, want)
-		}
-	}
-}
-
 func TestURLsEscapeIDs(t *testing.T) {
 	tests := []struct{ got, want string }{
 		{WatchURL("i 1", "v/2"), "/indexes/i%201/videos/v%2F2/watch"},

@@ -6,6 +6,8 @@
 package full
 
 import (
+	"time"
+
 	"glimpse/engine"
 	"glimpse/engine/generate"
 	"glimpse/engine/pipeline"
@@ -24,6 +26,9 @@ type Config struct {
 	// ImageTextModel optionally names an operator-supplied CLIP-style ONNX
 	// model; with it text queries also match what clips show. nil: none.
 	ImageTextModel *onnx.Config
+	// StreamPace is the least time between the streamed pieces of an
+	// answer (generate.Config.StreamPace); 0 sends them as written.
+	StreamPace time.Duration
 }
 
 // New builds and starts the full engine.
@@ -78,7 +83,7 @@ func parts(cfg Config, catalog pipeline.Catalog, model *onnx.Model) (engine.Part
 	// Search follows ready and deleted videos as a listener.
 	srch := search.New(scfg)
 	// Answers find their moments through search.
-	gen, err := generate.New(generate.Config{Catalog: catalog, LLM: cfg.LLM, Logger: log, Finder: searchMoments{srch}})
+	gen, err := generate.New(generate.Config{Catalog: catalog, LLM: cfg.LLM, Logger: log, Finder: searchMoments{srch}, StreamPace: cfg.StreamPace})
 	if err != nil {
 		srch.Close()
 		return engine.Parts{}, nil, err
