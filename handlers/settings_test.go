@@ -1,6 +1,7 @@
 package handlers_test
 
 import (
+	"bytes"
 	"net/http"
 	"net/url"
 	"strings"
@@ -125,4 +126,66 @@ func TestCloudTroubleShowsOnEveryPage(t *testing.T) {
 	if doc, _ := b.get("/"); doc.Find("[data-testid=backend-trouble]").Length() != 0 {
 		t.Errorf("banner stays: %q", text(doc, "[data-testid=backend-trouble]"))
 	}
+}
+
+func TestSettingsKeyIsKeptSecret(t *testing.T) {
+	const key = "tlk_TESTKEY_never_shown_0123456789"
+	app.Cloud.set(key, keyOK)
+	b := newBrowser(t)
+	doc, _ := b.get("/settings")
+	if !strings.Contains(text(doc, "[data-testid=key-state]"), "No key of yours") {
+		t.Errorf("fresh state: %q", text(doc, "[data-testid=key-state]"))
+	}
+	resp, err := b.c.PostForm(app.URL+"/settings/key", url.Values{"csrf_token": {b.csrf}, "api_key": {key}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := readAll(t, resp)
+	if strings.Contains(body, key) {
+		t.Fatal("the key is on the page")
+	}
+	for _, c := range b.c.Jar.Cookies(resp.Request.URL) {
+		if strings.Contains(c.Value, "TESTKEY") {
+			t.Fatal("the key is readable in the cookie")
+		}
+	}
+	doc, _ = goquery.NewDocumentFromReader(strings.NewReader(body))
+	if got := text(doc, "[data-testid=backend]"); got != "TwelveLabs cloud (your key)" {
+		t.Errorf("backend %q", got)
+	}
+	if !strings.Contains(text(doc, "[data-testid=key-scope]"), "this browser only") {
+		t.Errorf("the page does not say what forgetting the key does: %q", text(doc, "[data-testid=key-scope]"))
+	}
+	if !strings.Contains(text(doc, "[data-testid=sharing]"), "shares one library") {
+		t.Errorf("the page suggests a private library: %q", text(doc, "[data-testid=sharing]"))
+	}
+	if !strings.Contains(text(doc, "[data-testid=key-state]"), "saved") {
+		t.Errorf("state %q", text(doc, "[data-testid=key-state]"))
+	}
+	// The cloud now refuses the key; its refusal reads plainly, without the key.
+	app.Cloud.set(key, keyRevoked)
+	resp, err = b.c.Get(app.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := readAll(t, resp)
+	if resp.StatusCode != http.StatusBadGateway || !strings.Contains(page, "refused the API key") || strings.Contains(page, key) {
+		t.Errorf("with a refused key: %d", resp.StatusCode)
+	}
+
+	doc, _ = b.post("/settings/clear", nil)
+	if got := text(doc, "[data-testid=backend]"); got != "Local engine" {
+		t.Errorf("after clearing, backend %q", got)
+	}
+	if _, status := b.get("/"); status != 200 {
+		t.Errorf("after clearing: %d", status)
+	}
+}
+
+func readAll(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	var buf bytes.Buffer
+	buf.ReadFrom(resp.Body)
+	return buf.String()
 }
