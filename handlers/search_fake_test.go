@@ -4,12 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"runtime"
 	"slices"
@@ -19,12 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/PuerkitoBio/goquery"
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/gin-gonic/gin"
-	yaml "go.yaml.in/yaml/v4"
 
-	"glimpse/sessions"
 	"glimpse/tlclient"
 )
 
@@ -130,88 +124,6 @@ func (f *fakeMarengo) mediaURL(rel string) string { return f.mediaBase + rel }
 
 func (f *fakeMarengo) client() *tlclient.Client {
 	return tlclient.New("test-key", tlclient.WithBaseURL(f.srv.URL+"/v1.3"), tlclient.WithMaxRetries(0))
-}
-
-// checkRequest validates a search form against the description's request schema.
-func (f *fakeMarengo) checkRequest(form url.Values, hasFile bool) {
-	doc := map[string]any{}
-	for k, vs := range form {
-		switch k {
-		case "search_options":
-			doc[k] = vs
-		case "page_limit":
-			n, err := strconv.Atoi(vs[0])
-			if err != nil {
-				f.t.Errorf("page_limit %q is not an integer", vs[0])
-			}
-			doc[k] = n
-		case "filter":
-			var obj map[string]any
-			if err := json.Unmarshal([]byte(vs[0]), &obj); err != nil {
-				f.t.Errorf("filter %q is not a JSON object: %v", vs[0], err)
-			}
-			doc[k] = vs[0]
-		default:
-			doc[k] = vs[0]
-		}
-	}
-	if hasFile {
-		doc["query_media_file"] = "(binary)"
-	}
-	schema := f.seed.Paths.Find("/search").Post.RequestBody.Value.Content.Get("multipart/form-data").Schema.Value
-	if err := schema.VisitJSON(doc); err != nil {
-		f.t.Errorf("search request does not match the API description: %v", err)
-	}
-}
-
-// loadFullSchemas reads the component schemas of TwelveLabs' full
-// description (OpenAPI 3.1, which kin-openapi can't load whole).
-func loadFullSchemas(t *testing.T, path string) *openapi3.T {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc map[string]any
-	if err := yaml.Unmarshal(raw, &doc); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	comps, _ := doc["components"].(map[string]any)
-	mini, _ := json.Marshal(map[string]any{
-		"openapi": "3.0.3", "info": map[string]any{"title": "schemas", "version": "1.3"}, "paths": map[string]any{},
-		"components": map[string]any{"schemas": comps["schemas"]},
-	})
-	spec, err := openapi3.NewLoader().LoadFromData(mini)
-	if err != nil {
-		t.Fatalf("%s schemas: %v", path, err)
-	}
-	return spec
-}
-
-// conform fails the test when an answer doesn't match the seed description
-// at seedPath, and, when fullSchema is set, that schema of the full one.
-func (f *fakeMarengo) conform(seedPath, fullSchema, method string, v any) {
-	b, _ := json.Marshal(v)
-	var doc any
-	_ = json.Unmarshal(b, &doc)
-	item := f.seed.Paths.Find(seedPath)
-	if item == nil {
-		f.t.Fatalf("no %s in the API description", seedPath)
-	}
-	schema := item.GetOperation(method).Responses.Status(200).Value.Content.Get("application/json").Schema.Value
-	if err := schema.VisitJSON(doc); err != nil {
-		f.t.Errorf("fake %s %s answer does not match the API description: %v", method, seedPath, err)
-	}
-	if fullSchema == "" {
-		return
-	}
-	ref := f.full.Components.Schemas[fullSchema]
-	if ref == nil {
-		f.t.Fatalf("no schema %s in the full API description", fullSchema)
-	}
-	if err := ref.Value.VisitJSON(doc); err != nil {
-		f.t.Errorf("fake %s %s answer does not match the full description's %s: %v", method, seedPath, fullSchema, err)
-	}
 }
 
 func (f *fakeMarengo) writeError(w http.ResponseWriter, status int, code, msg string) {
@@ -423,76 +335,6 @@ func (f *fakeMarengo) searchCount() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.searches)
-}
-
-// searchApp is the web app's real router and session store over the fake
-// cloud, with a browser-like client (cookie jar, no redirects followed).
-type searchApp struct {
-	fake   *fakeMarengo
-	http   *httptest.Server
-	client *http.Client
-	csrf   string
-}
-
-func newSearchApp(t *testing.T, fake *fakeMarengo) *searchApp {
-	t.Helper()
-	store, err := sessions.New([][]byte{[]byte(strings.Repeat("k", 32))}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &Server{
-		Log:      slog.New(slog.DiscardHandler),
-		Backends: &ClientBackends{Base: fake.client(), BaseName: "Test cloud"},
-		Sessions: store,
-	}
-	ts := httptest.NewServer(s.Routes())
-	t.Cleanup(ts.Close)
-	jar, _ := cookiejar.New(nil)
-	app := &searchApp{fake: fake, http: ts, client: &http.Client{
-		Jar:           jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-	// A first page view starts the session and gives the CSRF token.
-	_, doc := app.get(t, "/search", false)
-	app.csrf, _ = doc.Find(`meta[name="csrf-token"]`).Attr("content")
-	if app.csrf == "" {
-		t.Fatal("the search page carries no CSRF token")
-	}
-	return app
-}
-
-// get fetches path as a browser (htmx=false) or as htmx swapping #results.
-func (a *searchApp) get(t *testing.T, path string, htmx bool) (*http.Response, *goquery.Document) {
-	t.Helper()
-	req, _ := http.NewRequest(http.MethodGet, a.http.URL+path, nil)
-	if htmx {
-		req.Header.Set("HX-Request", "true")
-		req.Header.Set("HX-Target", "results")
-	}
-	return a.do(t, req)
-}
-
-func (a *searchApp) do(t *testing.T, req *http.Request) (*http.Response, *goquery.Document) {
-	t.Helper()
-	if req.Method != http.MethodGet {
-		req.Header.Set("X-CSRF-Token", a.csrf)
-	}
-	resp, err := a.client.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	doc, err := goquery.NewDocumentFromReader(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, doc
-}
-
-func texts(sel *goquery.Selection) []string {
-	var out []string
-	sel.Each(func(_ int, s *goquery.Selection) { out = append(out, strings.Join(strings.Fields(s.Text()), " ")) })
-	return out
 }
 
 // Quiet gin's route listing in test output.

@@ -1,19 +1,12 @@
 package handlers
 
 import (
-	"bytes"
 	"encoding/json"
-	"image"
-	"image/color"
-	"image/png"
-	"mime/multipart"
 	"net/http"
 	"net/url"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/PuerkitoBio/goquery"
 )
@@ -214,39 +207,6 @@ func TestSearchPostPushesShareableURL(t *testing.T) {
 	}
 }
 
-func TestSearchWithImage(t *testing.T) {
-	fake := newFakeMarengo(t)
-	app := newSearchApp(t, fake)
-	img := pngImage(t, 96, 64)
-	body, ctype := multipartForm(t, url.Values{"q": {"aerial"}, "index": {fakeIndexID}}, map[string][]byte{"still.png": img})
-	req, _ := http.NewRequest(http.MethodPost, app.http.URL+"/search", body)
-	req.Header.Set("Content-Type", ctype)
-	req.Header.Set("HX-Request", "true")
-	req.Header.Set("HX-Target", "results")
-	resp, doc := app.do(t, req)
-
-	sent := fake.lastSearch(t)
-	if sent.Get("query_media_type") != "image" || sent.Get("query_text") != "aerial" {
-		t.Errorf("sent %v, want text and image together", sent)
-	}
-	fake.mu.Lock()
-	gotImage := fake.images[len(fake.images)-1]
-	fake.mu.Unlock()
-	if !bytes.Equal(gotImage, img) {
-		t.Error("the API did not receive the uploaded image byte for byte")
-	}
-	if resp.Header.Get("HX-Push-Url") != "/search?index="+fakeIndexID+"&q=aerial" {
-		t.Errorf("pushed %q, want the text part of the query", resp.Header.Get("HX-Push-Url"))
-	}
-	if !strings.Contains(texts(doc.Find(`[data-testid=results-summary]`))[0], "your image") {
-		t.Error("the summary doesn't say the image was searched")
-	}
-	href := doc.Find(`[data-testid=result-link]`).First().AttrOr("href", "")
-	if strings.Contains(href, "q=") {
-		t.Errorf("watch link %s repeats a text-only search the image can't join", href)
-	}
-}
-
 func TestSearchErrorStates(t *testing.T) {
 	tests := []struct {
 		name       string
@@ -332,126 +292,6 @@ func TestSearchSeveralIndexes(t *testing.T) {
 	}
 }
 
-func TestSearchRejectsBadImages(t *testing.T) {
-	tests := []struct {
-		name, file string
-		data       []byte
-		wantText   string
-	}{
-		{"not an image", "notes.png", []byte("hello, I am text"), "isn't a JPEG or PNG"},
-		{"too small", "dot.png", pngImage(t, 10, 10), "at least 64x64"},
-		{"too large", "big.png", append(pngImage(t, 64, 64), make([]byte, maxQueryImageBytes)...), "larger than 5 MB"},
-		{"far too large for the form", "huge.png", append(pngImage(t, 64, 64), make([]byte, 2*maxSearchFormBytes)...), "larger than 5 MB"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			fake := newFakeMarengo(t)
-			app := newSearchApp(t, fake)
-			body, ctype := multipartForm(t, url.Values{"index": {fakeIndexID}}, map[string][]byte{tt.file: tt.data})
-			req, _ := http.NewRequest(http.MethodPost, app.http.URL+"/search", body)
-			req.Header.Set("Content-Type", ctype)
-			req.Header.Set("HX-Request", "true")
-			req.Header.Set("HX-Target", "results")
-			_, doc := app.do(t, req)
-			if got := texts(doc.Find(`[data-testid=search-error]`)); len(got) == 0 || !strings.Contains(got[0], tt.wantText) {
-				t.Errorf("error state %v, want %q", got, tt.wantText)
-			}
-			if fake.searchCount() != 0 {
-				t.Error("a bad image reached the API")
-			}
-		})
-	}
-}
-
-func TestSearchPaging(t *testing.T) {
-	fake := newFakeMarengo(t)
-	// 30 matches over the three videos: three pages of 12, 12 and 6.
-	fake.clips = nil
-	for i := range 30 {
-		fake.clips = append(fake.clips, fakeClip{VideoID: []string{"v1", "v2", "v3"}[i%3], Start: float64(i * 5), End: float64(i*5 + 4), Score: 90 - float64(i), Confidence: "medium"})
-	}
-	app := newSearchApp(t, fake)
-	_, doc := app.get(t, "/search?q=train", false)
-	var starts []string
-	collect := func(d *goquery.Document) {
-		d.Find(`[data-testid=result]`).Each(func(_ int, s *goquery.Selection) { starts = append(starts, s.AttrOr("data-start", "")) })
-	}
-	collect(doc)
-	pages := 1
-	for {
-		more := doc.Find(`[data-testid=more-button]`)
-		if more.Length() == 0 {
-			break
-		}
-		if trig := more.AttrOr("hx-trigger", ""); !strings.Contains(trig, "revealed") {
-			t.Errorf("the sentinel loads on %q, want it to load when revealed", trig)
-		}
-		_, doc = app.get(t, more.AttrOr("hx-get", ""), true)
-		collect(doc)
-		pages++
-		if pages > 5 {
-			t.Fatal("paging never ends")
-		}
-	}
-	if pages != 3 || len(starts) != 30 {
-		t.Fatalf("%d pages with %d results, want 3 pages with all 30", pages, len(starts))
-	}
-	for i, s := range starts {
-		if s != formatSeconds(float64(i*5)) {
-			t.Fatalf("result %d starts at %s, want %d: pages out of order or repeated", i, s, i*5)
-		}
-	}
-}
-
-func TestSearchMoreExpired(t *testing.T) {
-	fake := newFakeMarengo(t)
-	fake.clips = append(fake.clips, fake.clips...)
-	fake.clips = append(fake.clips, fake.clips...) // 20 clips: two pages
-	app := newSearchApp(t, fake)
-	_, doc := app.get(t, "/search?q=train", false)
-	moreURL := doc.Find(`[data-testid=more-button]`).AttrOr("hx-get", "")
-	if moreURL == "" {
-		t.Fatal("no sentinel for the second page")
-	}
-
-	t.Run("the API says the token expired", func(t *testing.T) {
-		fake.mu.Lock()
-		fake.expireTokens = true
-		fake.mu.Unlock()
-		defer func() { fake.mu.Lock(); fake.expireTokens = false; fake.mu.Unlock() }()
-		resp, doc := app.get(t, moreURL, true)
-		state := doc.Find(`[data-testid=page-expired]`)
-		if resp.StatusCode != 200 || state.Length() == 0 {
-			t.Fatalf("status %d, no expired state: %s", resp.StatusCode, doc.Text())
-		}
-		if href := state.Find("a").AttrOr("href", ""); href != "/search?index="+fakeIndexID+"&q=train" {
-			t.Errorf("'search again' goes to %q", href)
-		}
-	})
-	t.Run("page_expires_at has passed", func(t *testing.T) {
-		u, _ := url.Parse(moreURL)
-		q := u.Query()
-		q.Set("exp", strconvItoa(time.Now().Add(-time.Minute).Unix()))
-		_, doc := app.get(t, u.Path+"?"+q.Encode(), true)
-		if doc.Find(`[data-testid=page-expired]`).Length() == 0 {
-			t.Fatalf("no expired state: %s", doc.Text())
-		}
-	})
-	t.Run("the API fails", func(t *testing.T) {
-		u, _ := url.Parse(moreURL)
-		q := u.Query()
-		q.Set("token", "garbage")
-		_, doc := app.get(t, u.Path+"?"+q.Encode(), true)
-		state := doc.Find(`[data-testid=more-error]`)
-		if state.Length() == 0 {
-			t.Fatalf("no error state: %s", doc.Text())
-		}
-		if retry := state.Find("button").AttrOr("hx-get", ""); !strings.Contains(retry, "token=garbage") {
-			t.Errorf("'try again' asks %q", retry)
-		}
-	})
-}
-
 func TestSearchRankResults(t *testing.T) {
 	fake := newFakeMarengo(t)
 	fake.rank = true
@@ -475,40 +315,6 @@ func TestSearchThumbnailRefresh(t *testing.T) {
 		t.Errorf("a missing video's thumbnail: %d, want 404 (the page then shows a placeholder)", resp.StatusCode)
 	}
 }
-
-func multipartForm(t *testing.T, fields url.Values, files map[string][]byte) (*bytes.Buffer, string) {
-	t.Helper()
-	var buf bytes.Buffer
-	w := multipart.NewWriter(&buf)
-	for k, vs := range fields {
-		for _, v := range vs {
-			w.WriteField(k, v)
-		}
-	}
-	for name, data := range files {
-		part, _ := w.CreateFormFile("image", name)
-		part.Write(data)
-	}
-	w.Close()
-	return &buf, w.FormDataContentType()
-}
-
-func pngImage(t *testing.T, w, h int) []byte {
-	t.Helper()
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	for x := range w {
-		for y := range h {
-			img.Set(x, y, color.RGBA{uint8(x * 3), uint8(y * 3), 120, 255})
-		}
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func strconvItoa(n int64) string { return strconv.FormatInt(n, 10) }
 
 // FuzzSearchQuery: any query string either reads as a search whose URL reads
 // back the same, or is refused with a message for the person.
@@ -537,50 +343,4 @@ func FuzzSearchQuery(f *testing.F) {
 			t.Fatalf("%q: read back %+v (%v), want %+v", raw, again, err, q)
 		}
 	})
-}
-
-// checkAccessible fails when a control has no accessible name or an image
-// no alt text: what a screen reader would announce as nothing.
-func checkAccessible(t *testing.T, doc *goquery.Document) {
-	t.Helper()
-	labelled := map[string]bool{}
-	doc.Find("label[for]").Each(func(_ int, s *goquery.Selection) { labelled[s.AttrOr("for", "")] = true })
-	doc.Find("input, select, textarea").Each(func(_ int, s *goquery.Selection) {
-		if s.AttrOr("type", "") == "hidden" || s.ParentsFiltered("template").Length() > 0 {
-			return
-		}
-		if s.AttrOr("aria-label", "") != "" || labelled[s.AttrOr("id", "-")] || s.ParentsFiltered("label").Length() > 0 {
-			return
-		}
-		html, _ := goquery.OuterHtml(s)
-		t.Errorf("control without a label: %s", html)
-	})
-	doc.Find("button, a[href]").Each(func(_ int, s *goquery.Selection) {
-		if strings.TrimSpace(s.Text()) == "" && s.AttrOr("aria-label", "") == "" {
-			html, _ := goquery.OuterHtml(s)
-			t.Errorf("control without a name: %s", html)
-		}
-	})
-	doc.Find("img").Each(func(_ int, s *goquery.Selection) {
-		if strings.TrimSpace(s.AttrOr("alt", "")) == "" {
-			html, _ := goquery.OuterHtml(s)
-			t.Errorf("image without alt text: %s", html)
-		}
-	})
-}
-
-func TestSearchAndWatchPagesAreAccessible(t *testing.T) {
-	fake := newFakeMarengo(t)
-	app := newSearchApp(t, fake)
-	for _, path := range []string{
-		"/search",
-		"/search?q=train&group=video&fk=topic&fv=news",
-		"/search?q=nothing+like+this",
-		"/indexes/" + fakeIndexID + "/videos/v1/watch?t=75&end=80&q=train",
-	} {
-		t.Run(path, func(t *testing.T) {
-			_, doc := app.get(t, path, false)
-			checkAccessible(t, doc)
-		})
-	}
 }
