@@ -217,16 +217,30 @@ func TestAgainstEngine(t *testing.T) {
 		t.Errorf("chapters = %+v, want them to cover the clip", chapters.Chapters)
 	}
 
-	// Embeddings: text, an image, then the clip in a task.
-	txt, err := c.Embed(ctx, tlclient.EmbedRequest{ModelName: "marengo3.0", Text: "a derailed train"})
-	must("embed text", err)
-	if txt.ModelName != "marengo3.0" || txt.TextEmbedding == nil || len(txt.TextEmbedding.Segments[0].Float) == 0 {
-		t.Errorf("text embedding = %+v, want a text vector of marengo3.0", txt)
-	}
+	// Embeddings: an image, the indexed video's clips, then the clip in a
+	// task, all in one space. The engine has no image–text model here, so
+	// text (which would land in another space) is refused, as is audio.
 	emb, err := c.Embed(ctx, tlclient.EmbedRequest{ModelName: "marengo3.0", ImageFile: tlclient.FileUpload(still)})
 	must("embed image", err)
 	if emb.ModelName != "marengo3.0" || emb.ImageEmbedding == nil || len(emb.ImageEmbedding.Segments[0].Float) == 0 {
 		t.Fatalf("image embedding = %+v, want an image vector of marengo3.0", emb)
+	}
+	dim := len(emb.ImageEmbedding.Segments[0].Float)
+	if _, err := c.Embed(ctx, tlclient.EmbedRequest{ModelName: "marengo3.0", Text: "a derailed train"}); !errors.Is(err, tlclient.ErrInvalidParameter) {
+		t.Errorf("text embedding without an image–text model: %v, want a 400", err)
+	}
+	v, err = c.GetVideo(ctx, ixID, up.VideoID, tlclient.GetVideoParams{EmbeddingOptions: []string{"visual"}})
+	must("get video embeddings", err)
+	if v.Embedding == nil || v.Embedding.ModelName != "marengo3.0" || v.Embedding.VideoEmbedding == nil || len(v.Embedding.VideoEmbedding.Segments) < 2 {
+		t.Fatalf("video embedding = %+v, want marengo3.0's clip vectors", v.Embedding)
+	}
+	for _, s := range v.Embedding.VideoEmbedding.Segments {
+		if len(s.Float) != dim || s.EmbeddingOption != "visual" || s.EndOffsetSec > clipLength+0.5 {
+			t.Errorf("video segment %v-%v %s has %d floats, the image %d", s.StartOffsetSec, s.EndOffsetSec, s.EmbeddingOption, len(s.Float), dim)
+		}
+	}
+	if _, err := c.GetVideo(ctx, ixID, up.VideoID, tlclient.GetVideoParams{EmbeddingOptions: []string{"audio"}}); !errors.Is(err, tlclient.ErrInvalidParameter) {
+		t.Errorf("audio embeddings of the video: %v, want a 400", err)
 	}
 	etID, err := c.CreateEmbeddingTask(ctx, tlclient.CreateEmbeddingTaskRequest{ModelName: "marengo3.0",
 		VideoFile: tlclient.FileUpload(clip), VideoEmbeddingScopes: []string{"clip", "video"}})
@@ -251,8 +265,8 @@ func TestAgainstEngine(t *testing.T) {
 	var scopes []string
 	for _, s := range et.VideoEmbedding.Segments {
 		scopes = append(scopes, s.EmbeddingScope)
-		if len(s.Float) != len(emb.ImageEmbedding.Segments[0].Float) {
-			t.Errorf("a %s segment has %d dimensions, the image %d: not one space", s.EmbeddingScope, len(s.Float), len(emb.ImageEmbedding.Segments[0].Float))
+		if len(s.Float) != dim || s.EmbeddingOption != "visual" {
+			t.Errorf("a %s segment (%s) has %d dimensions, the image %d: not one space", s.EmbeddingScope, s.EmbeddingOption, len(s.Float), dim)
 		}
 	}
 	if !slices.Contains(scopes, "clip") || slices.Index(scopes, "video") != len(scopes)-1 {

@@ -1,11 +1,13 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"io"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,6 +29,9 @@ type VideoEmbedder interface {
 	EmbedTask(id string) (search.EmbedTask, error)
 	// EmbedTasks are every task, newest first.
 	EmbedTasks() []search.EmbedTask
+	// VideoEmbeddings are an indexed video's clip vectors and the model
+	// they are of.
+	VideoEmbeddings(ctx context.Context, videoID string) (string, []search.Segment, error)
 }
 
 // maxEmbedVideoBytes bounds an embedding task's video.
@@ -83,8 +88,11 @@ func (s *Server) createEmbeddings(w http.ResponseWriter, r *http.Request) error 
 		}
 		resp.ImageEmbedding = &segmentsJSON{Segments: []segmentJSON{{Float: vec, EmbeddingScope: "clip"}}}
 	}
-	if formValue(r, "audio_url") != "" || formValue(r, "video_url") != "" || hasFile(r, "audio_file") || hasFile(r, "video_file") {
-		return wire.ParameterInvalid("The local engine embeds text and images here; embed videos with POST /embed/tasks. Audio embeddings are not supported.")
+	if formValue(r, "audio_url") != "" || hasFile(r, "audio_file") {
+		return wire.ParameterInvalid("Audio embeddings are not supported: the local engine has no audio model. It embeds images here and videos with POST /embed/tasks.")
+	}
+	if formValue(r, "video_url") != "" || hasFile(r, "video_file") {
+		return wire.ParameterInvalid("Videos are embedded with POST /embed/tasks, not here.")
 	}
 	if resp.TextEmbedding == nil && resp.ImageEmbedding == nil {
 		return wire.ParameterNotProvided("text or image_file or image_url")
@@ -208,13 +216,18 @@ func embedTaskView(task search.EmbedTask, withVectors bool) embedTaskJSON {
 	j := embedTaskJSON{ID: task.ID, ModelName: task.Model, Status: task.Status,
 		CreatedAt: wire.Time(task.CreatedAt), UpdatedAt: wire.Time(task.UpdatedAt)}
 	if withVectors && task.Status == "ready" {
-		j.VideoEmbedding = &segmentsJSON{Segments: []segmentJSON{}}
-		for _, sg := range task.Segments {
-			j.VideoEmbedding.Segments = append(j.VideoEmbedding.Segments, segmentJSON{Float: sg.Float,
-				StartOffsetSec: sg.Start, EndOffsetSec: sg.End, EmbeddingScope: sg.Scope, EmbeddingOpt: sg.Option})
-		}
+		j.VideoEmbedding = segmentsView(task.Segments)
 	}
 	return j
+}
+
+func segmentsView(segs []search.Segment) *segmentsJSON {
+	out := &segmentsJSON{Segments: []segmentJSON{}}
+	for _, sg := range segs {
+		out.Segments = append(out.Segments, segmentJSON{Float: sg.Float,
+			StartOffsetSec: sg.Start, EndOffsetSec: sg.End, EmbeddingScope: sg.Scope, EmbeddingOpt: sg.Option})
+	}
+	return out
 }
 
 func (s *Server) retrieveEmbeddingTask(w http.ResponseWriter, r *http.Request) error {
@@ -222,7 +235,35 @@ func (s *Server) retrieveEmbeddingTask(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
+	if err := checkEmbeddingOptions(r.URL.Query()["embedding_option"], task.Model); err != nil {
+		return err
+	}
 	wire.WriteJSON(w, http.StatusOK, embedTaskView(task, true))
+	return nil
+}
+
+// embeddingOptions are the documented values of embedding_option per
+// Marengo generation (the full description's embedding_option parameter).
+var embeddingOptions = map[string][]string{
+	"visual":      {"visual", "audio", "transcription"}, // Marengo 3.0
+	"visual-text": {"visual-text", "audio"},             // Marengo 2.7
+}
+
+// checkEmbeddingOptions refuses embedding_option values the model's
+// generation does not document, and those the engine has no vectors for
+// (every option but search.VisualOption). Asking for none, or for the
+// visual one, is answered with the visual vectors.
+func checkEmbeddingOptions(asked []string, model string) error {
+	visual := search.VisualOption(model)
+	for _, o := range asked {
+		switch {
+		case o == visual:
+		case slices.Contains(embeddingOptions[visual], o):
+			return wire.ParameterInvalid(fmt.Sprintf("The local engine has no %s embeddings; it embeds what is seen (embedding_option %s).", o, visual))
+		default:
+			return wire.ParameterInvalid(fmt.Sprintf("embedding_option %q is not one of %s's: %s.", o, model, strings.Join(embeddingOptions[visual], ", ")))
+		}
+	}
 	return nil
 }
 

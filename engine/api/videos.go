@@ -39,6 +39,13 @@ type videoJSON struct {
 	UserMetadata   map[string]any     `json:"user_metadata"`
 	HLS            *hlsJSON           `json:"hls,omitempty"`
 	Transcription  []pipeline.Span    `json:"transcription,omitempty"`
+	// Embedding answers embedding_option (GET of one video).
+	Embedding *videoEmbeddingJSON `json:"embedding,omitempty"`
+}
+
+type videoEmbeddingJSON struct {
+	ModelName      string        `json:"model_name"`
+	VideoEmbedding *segmentsJSON `json:"video_embedding"`
 }
 
 func toVideoJSON(v *store.Video) videoJSON {
@@ -132,6 +139,19 @@ func (s *Server) getVideo(w http.ResponseWriter, r *http.Request) error {
 		}
 	default:
 		return wire.ParameterInvalid("The transcription parameter must be true or false.")
+	}
+	if asked := r.URL.Query()["embedding_option"]; len(asked) > 0 {
+		if s.EmbedTasks == nil {
+			return wire.ParameterInvalid("Embeddings are not enabled on this engine.")
+		}
+		model, segs, err := s.EmbedTasks.VideoEmbeddings(r.Context(), v.ID)
+		if err != nil {
+			return err
+		}
+		if err := checkEmbeddingOptions(asked, model); err != nil {
+			return err
+		}
+		out.Embedding = &videoEmbeddingJSON{ModelName: model, VideoEmbedding: segmentsView(segs)}
 	}
 	if out.Transcription != nil {
 		// omitempty would hide an empty transcript the client asked for.

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"os/exec"
@@ -9,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"glimpse/engine/text"
 	"glimpse/engine/understand"
 	"glimpse/internal/testmedia"
 	"glimpse/internal/testwait"
@@ -201,82 +201,47 @@ func TestOperatorAndNeedsEveryOption(t *testing.T) {
 	}
 }
 
-func TestEmbedTextAndImage(t *testing.T) {
+// TestEmbedOneSpace: without an image–text model an image embeds as the
+// visual descriptor (the space of embedding tasks' clips, TestEmbedTasks),
+// and text, which has no vector in that space, is refused, as are audio and
+// bad requests.
+func TestEmbedOneSpace(t *testing.T) {
 	h := newHarness(t)
-	code, b := h.post(t, "/embed", form{fields: [][2]string{{"model_name", "Marengo-retrieval-2.7"}, {"text", "a derailed train"}},
+	code, b := h.post(t, "/embed", form{fields: [][2]string{{"model_name", "Marengo-retrieval-2.7"}},
 		files: [][2]string{{"image_file", testmedia.Path(t, "search_sample.png")}}})
 	if code != 200 {
 		t.Fatalf("%d %s", code, b)
 	}
 	var r embedResponse
 	json.Unmarshal(b, &r)
-	if r.ModelName != "Marengo-retrieval-2.7" || r.TextEmbedding == nil || len(r.TextEmbedding.Segments[0].Float) != TextDim ||
+	if r.ModelName != "Marengo-retrieval-2.7" || r.TextEmbedding != nil ||
 		r.ImageEmbedding == nil || len(r.ImageEmbedding.Segments[0].Float) != understand.VisualDim {
 		t.Fatalf("embed answer: %.300s", b)
 	}
-	// Word forms land together: "derailed trains" is closer to "a derailed train" than "chocolate cake" is.
-	lx := text.Synonyms()
-	a, near, far := TextVector(lx, "a derailed train"), TextVector(lx, "derailment of trains"), TextVector(lx, "chocolate cake")
-	if understand.Cosine(a, near) < 0.8 || understand.Cosine(a, far) > 0.2 {
-		t.Errorf("text vectors: near %.2f far %.2f", understand.Cosine(a, near), understand.Cosine(a, far))
-	}
 	for _, c := range []struct {
 		fields [][2]string
+		image  bool
 		code   string
+		says   string // in the message
 	}{
-		{[][2]string{{"text", "x"}}, "parameter_not_provided"},
-		{[][2]string{{"model_name", "marengo3.0"}}, "parameter_not_provided"},
-		{[][2]string{{"model_name", "marengo3.0"}, {"audio_url", "https://example.com/a.mp3"}}, "parameter_invalid"},
-		{[][2]string{{"model_name", "m"}, {"text", "x"}}, "parameter_invalid"},
-		{[][2]string{{"model_name", "Marengo-retrieval-2.7"}, {"text", "x"}, {"text_truncate", "middle"}}, "parameter_invalid"},
-		{[][2]string{{"model_name", "Marengo-retrieval-2.7"}, {"text", strings.Repeat("word ", 78)}, {"text_truncate", "none"}}, "token_limit_exceeded"},
+		{[][2]string{{"model_name", "marengo3.0"}, {"text", "a derailed train"}}, false, "parameter_invalid", "image–text model"},
+		{[][2]string{{"model_name", "marengo3.0"}, {"text", "a derailed train"}}, true, "parameter_invalid", "image–text model"},
+		{[][2]string{{"text", "x"}}, false, "parameter_not_provided", "model_name"},
+		{[][2]string{{"model_name", "marengo3.0"}}, false, "parameter_not_provided", ""},
+		{[][2]string{{"model_name", "marengo3.0"}, {"audio_url", "https://example.com/a.mp3"}}, false, "parameter_invalid", "Audio embeddings"},
+		{[][2]string{{"model_name", "marengo3.0"}, {"video_url", "https://example.com/a.mp4"}}, false, "parameter_invalid", "/embed/tasks"},
+		{[][2]string{{"model_name", "m"}, {"text", "x"}}, false, "parameter_invalid", "model_name"},
+		{[][2]string{{"model_name", "Marengo-retrieval-2.7"}, {"text", "x"}, {"text_truncate", "middle"}}, false, "parameter_invalid", "text_truncate"},
+		{[][2]string{{"model_name", "Marengo-retrieval-2.7"}, {"text", strings.Repeat("word ", 78)}, {"text_truncate", "none"}}, false, "token_limit_exceeded", ""},
 	} {
-		var e struct{ Code string }
-		code, b := h.post(t, "/embed", form{fields: c.fields})
-		if json.Unmarshal(b, &e); code != 400 || e.Code != c.code {
-			t.Errorf("%v: %d %s, want 400 %s", c.fields, code, b, c.code)
+		f := form{fields: c.fields}
+		if c.image {
+			f.files = [][2]string{{"image_file", testmedia.Path(t, "search_sample.png")}}
 		}
-	}
-}
-
-// TestEmbedTextTruncate: a text over the model's limit loses its start or
-// its end as text_truncate says; Marengo 3.0 always cuts the end.
-func TestEmbedTextTruncate(t *testing.T) {
-	h := newHarness(t)
-	// 77 words about trains, then 77 about cakes.
-	long := strings.Repeat("train ", 77) + strings.Repeat("cake ", 77)
-	embed := func(model, truncate, text string) []float32 {
-		t.Helper()
-		fields := [][2]string{{"model_name", model}, {"text", text}}
-		if truncate != "" {
-			fields = append(fields, [2]string{"text_truncate", truncate})
-		}
-		code, b := h.post(t, "/embed", form{fields: fields})
-		var r embedResponse
-		if json.Unmarshal(b, &r); code != 200 || r.ModelName != model || r.TextEmbedding == nil {
-			t.Fatalf("%s %s: %d %.200s", model, truncate, code, b)
-		}
-		return r.TextEmbedding.Segments[0].Float
-	}
-	trains, cakes := embed("Marengo-retrieval-2.7", "", "train"), embed("Marengo-retrieval-2.7", "", "cake")
-	for _, c := range []struct {
-		model, truncate string
-		like            []float32
-	}{
-		{"Marengo-retrieval-2.7", "", trains},
-		{"Marengo-retrieval-2.7", "end", trains},
-		{"Marengo-retrieval-2.7", "start", cakes},
-		{"marengo3.0", "start", nil}, // 154 words are within 500: both halves count
-	} {
-		got := embed(c.model, c.truncate, long)
-		if c.like == nil {
-			if understand.Cosine(got, trains) < 0.5 || understand.Cosine(got, cakes) < 0.5 {
-				t.Errorf("%s %q: kept only part of the text (train %.2f, cake %.2f)", c.model, c.truncate, understand.Cosine(got, trains), understand.Cosine(got, cakes))
-			}
-			continue
-		}
-		if cos := understand.Cosine(got, c.like); cos < 0.99 {
-			t.Errorf("%s %q: cosine %.2f to the half it should keep", c.model, c.truncate, cos)
+		var e struct{ Code, Message string }
+		code, b := h.post(t, "/embed", f)
+		if json.Unmarshal(b, &e); code != 400 || e.Code != c.code || !strings.Contains(e.Message, c.says) {
+			t.Errorf("%v (image %v): %d %s, want 400 %s saying %q", c.fields, c.image, code, b, c.code, c.says)
 		}
 	}
 }
@@ -322,12 +287,26 @@ func TestEmbedTasks(t *testing.T) {
 		case "video":
 			videos++
 		}
-		if len(s.Float) != understand.VisualDim || s.EndOffsetSec <= s.StartOffsetSec {
-			t.Errorf("segment %v-%v has %d floats", s.StartOffsetSec, s.EndOffsetSec, len(s.Float))
+		// The image space (TestEmbedOneSpace), named as Marengo 2.7 does.
+		if len(s.Float) != understand.VisualDim || s.EndOffsetSec <= s.StartOffsetSec || s.EmbeddingOpt != "visual-text" {
+			t.Errorf("segment %v-%v (%s) has %d floats", s.StartOffsetSec, s.EndOffsetSec, s.EmbeddingOpt, len(s.Float))
 		}
 	}
 	if clips < 2 || videos != 1 || task.ModelName != "Marengo-retrieval-2.7" {
 		t.Errorf("%d clip and %d video segments: %.200s", clips, videos, b)
+	}
+	for _, c := range []struct {
+		query string
+		code  int
+	}{
+		{"?embedding_option=visual-text", 200},
+		{"?embedding_option=audio", 400},        // documented, not made here
+		{"?embedding_option=visual", 400},       // Marengo 3.0's
+		{"?embedding_option=visual-image", 400}, // not documented
+	} {
+		if code, b := h.get(t, "/embed/tasks/"+created.ID+c.query); code != c.code {
+			t.Errorf("%s: %d %.200s, want %d", c.query, code, b, c.code)
+		}
 	}
 
 	code, b = h.get(t, "/embed/tasks?page=1&page_limit=10")
@@ -353,5 +332,27 @@ func TestIndexFollowsDeletes(t *testing.T) {
 	h.search.Index().VideoDeleted(exampleIndex, exampleVideo)
 	if _, b := h.post(t, "/search", textQuery("bottled water")); len(decodePage(t, b).Data) != 0 {
 		t.Errorf("deleted video still found: %s", b)
+	}
+}
+
+// TestVideoEmbeddings: an indexed video's embeddings are its clips'
+// visual vectors, named for its index's Marengo model, in the space of
+// EmbedImage.
+func TestVideoEmbeddings(t *testing.T) {
+	h := newHarness(t)
+	model, segs, err := h.search.VideoEmbeddings(context.Background(), exampleVideo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if model != "marengo3.0" || len(segs) < 20 {
+		t.Fatalf("%s, %d segments; want marengo3.0's clips of the 160 s example", model, len(segs))
+	}
+	for i, s := range segs {
+		if s.Scope != "clip" || s.Option != "visual" || len(s.Float) != understand.VisualDim || s.End <= s.Start || (i > 0 && s.Start < segs[i-1].Start) {
+			t.Fatalf("segment %d: %s %s %v-%v, %d floats", i, s.Scope, s.Option, s.Start, s.End, len(s.Float))
+		}
+	}
+	if _, _, err := h.search.VideoEmbeddings(context.Background(), "ffffffffffffffffffffffff"); err == nil {
+		t.Error("an unknown video has embeddings")
 	}
 }

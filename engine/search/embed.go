@@ -3,65 +3,46 @@ package search
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"image"
 	"math"
 	"net/http"
 	"os"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
 	"glimpse/engine/pipeline"
-	"glimpse/engine/text"
 	"glimpse/engine/understand"
 	"glimpse/engine/wire"
 )
 
-// TextDim is the length of the engine's text vectors: words hashed into
-// buckets after stemming, with near-synonyms sharing weight, so texts that
-// say the same thing in other word forms land close together.
-const TextDim = 512
+// One space, one length. Marengo puts text, image, audio and video in one
+// space so that any can be compared with any (the full description of
+// /embed and /embed/tasks says so), and clients rely on it: they take the
+// cosine of a text vector and a clip's. The engine keeps that promise
+// only as far as it can:
+//   - with an image–text model (Config.Semantic) text, images and every
+//     clip of a video are the model's vectors: one space, one length;
+//   - without one, images and clips are the visual descriptor
+//     (understand.ImageDescriptor, VisualDim floats), comparable with each
+//     other, and text has no vector in that space at all. EmbedText then
+//     refuses (400) rather than answer a vector of another space and
+//     length that a client would compare with clips and get noise.
+// Audio has no model here either: /embed refuses it (engine/api).
 
-// TextVector embeds text in the engine's lexical space (not the visual
-// space: the local engine has no joint image-text model).
-func TextVector(lx text.Lexicon, s string) []float32 {
-	v := make([]float32, TextDim)
-	add := func(st string, w float32) {
-		h := fnv.New32a()
-		h.Write([]byte(st))
-		sum := h.Sum32()
-		sign := float32(1)
-		if sum&(1<<31) != 0 {
-			sign = -1
-		}
-		v[int(sum%TextDim)] += sign * w
-	}
-	for _, t := range queryTerms(s) {
-		add(t.Stem, 1)
-		for _, syn := range lx[t.Stem] {
-			add(syn, synonymMatch/2)
-		}
-	}
-	var n float64
-	for _, x := range v {
-		n += float64(x * x)
-	}
-	if n > 0 {
-		k := float32(1 / math.Sqrt(n))
-		for i := range v {
-			v[i] *= k
-		}
-	}
-	return v
-}
+// ErrNoTextSpace is EmbedText's refusal without an image–text model.
+var ErrNoTextSpace = wire.ParameterInvalid("This engine embeds images and videos as visual descriptors and has no " +
+	"image–text model, so a text vector could not be compared with them; text embeddings need one (GLIMPSE_CLIP_DIR). " +
+	"Text search works without it: POST /search.")
 
-// EmbedText is text's vector: the image–text model's when there is one
-// (in one space with EmbedImage's), else the lexical TextVector.
+// EmbedText is text's vector in the space of EmbedImage's and of the
+// clips of embedding tasks: the image–text model's. Without a model it is
+// ErrNoTextSpace.
 func (s *Search) EmbedText(text string) ([]float32, error) {
 	if s.cfg.Semantic == nil {
-		return TextVector(s.index.lex, text), nil
+		return nil, ErrNoTextSpace
 	}
 	vec, err := s.cfg.Semantic.TextEmbedding(text)
 	if err != nil {
@@ -71,7 +52,8 @@ func (s *Search) EmbedText(text string) ([]float32, error) {
 }
 
 // EmbedImage is an image's vector: the image–text model's when there is
-// one, else its visual descriptor.
+// one, else its visual descriptor; either way in the space of the clips
+// of embedding tasks.
 func (s *Search) EmbedImage(img image.Image) ([]float32, error) {
 	if s.cfg.Semantic == nil {
 		return understand.ImageDescriptor(img), nil
@@ -83,12 +65,24 @@ func (s *Search) EmbedImage(img image.Image) ([]float32, error) {
 	return vec, nil
 }
 
+// VisualOption is the documented embedding_option that names the engine's
+// visual vectors for a model: "visual" for Marengo 3.0, "visual-text" for
+// Marengo 2.7 (its one vector of what is seen and written on screen).
+// Marengo 3.0's "audio" and "transcription" and 2.7's "audio" have no
+// vectors here.
+func VisualOption(model string) string {
+	if strings.HasPrefix(strings.ToLower(model), "marengo3") {
+		return "visual"
+	}
+	return "visual-text"
+}
+
 // Segment is one embedding of a span of a video.
 type Segment struct {
 	Float      []float32
 	Start, End float64 // seconds
 	Scope      string  // "clip" or "video"
-	Option     string  // "visual-image"
+	Option     string  // VisualOption of the task's model
 }
 
 // EmbedTask is one video embedding task, kept in memory.
@@ -155,7 +149,7 @@ func (t *embedTasks) process(task *EmbedTask, path string) {
 	clips, err := t.s.cfg.Embedder.EmbedVideo(t.ctx, path)
 	var segs []Segment
 	if err == nil {
-		segs = videoSegments(clips, task.Scopes)
+		segs = videoSegments(clips, task.Scopes, VisualOption(task.Model), t.s.cfg.Semantic != nil)
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -168,23 +162,32 @@ func (t *embedTasks) process(task *EmbedTask, path string) {
 	task.Status, task.Segments = "ready", segs
 }
 
-// videoSegments are the clip vectors (the whole-frame window) and, for the
-// video scope, their normalised mean.
-func videoSegments(clips []understand.ClipFeatures, scopes []string) []Segment {
+// videoSegments are the clip vectors and, for the video scope, their
+// normalised mean: the image–text model's vector of each clip's middle
+// frame when semantic (the space of EmbedText and EmbedImage), else the
+// visual descriptor of the whole frame (the space of EmbedImage).
+func videoSegments(clips []understand.ClipFeatures, scopes []string, option string, semantic bool) []Segment {
 	var out []Segment
-	mean := make([]float32, understand.VisualDim)
+	var mean []float32
 	for _, c := range clips {
-		if len(c.Visual) == 0 {
+		vec := c.Semantic
+		if !semantic && len(c.Visual) > 0 {
+			vec = c.Visual[0]
+		}
+		if len(vec) == 0 {
 			continue
 		}
-		for i, x := range c.Visual[0] {
+		if mean == nil {
+			mean = make([]float32, len(vec))
+		}
+		for i, x := range vec {
 			mean[i] += x
 		}
 		if slices.Contains(scopes, "clip") {
-			out = append(out, Segment{Float: c.Visual[0], Start: c.Start, End: c.End, Scope: "clip", Option: "visual-image"})
+			out = append(out, Segment{Float: vec, Start: c.Start, End: c.End, Scope: "clip", Option: option})
 		}
 	}
-	if slices.Contains(scopes, "video") && len(clips) > 0 {
+	if slices.Contains(scopes, "video") && mean != nil {
 		var n float64
 		for _, x := range mean {
 			n += float64(x * x)
@@ -194,7 +197,7 @@ func videoSegments(clips []understand.ClipFeatures, scopes []string) []Segment {
 				mean[i] /= float32(math.Sqrt(n))
 			}
 		}
-		out = append(out, Segment{Float: mean, Start: 0, End: clips[len(clips)-1].End, Scope: "video", Option: "visual-image"})
+		out = append(out, Segment{Float: mean, Start: 0, End: clips[len(clips)-1].End, Scope: "video", Option: option})
 	}
 	return out
 }
@@ -229,4 +232,34 @@ func (s *Search) EmbedTasks() []EmbedTask {
 		return all[i].ID > all[j].ID
 	})
 	return all
+}
+
+// VideoEmbeddings are an indexed video's clip vectors, as an embedding
+// task with its index's Marengo model would give them (clip scope), for
+// GET /indexes/{id}/videos/{id}?embedding_option=: the model's name and
+// the segments.
+func (s *Search) VideoEmbeddings(ctx context.Context, videoID string) (string, []Segment, error) {
+	meta, err := s.cfg.Catalog.FindVideo(ctx, videoID)
+	if err != nil {
+		return "", nil, err
+	}
+	models, err := s.cfg.Catalog.IndexModels(ctx, meta.IndexID)
+	if err != nil {
+		return "", nil, err
+	}
+	model := ""
+	for _, m := range models {
+		if strings.HasPrefix(strings.ToLower(m), "marengo") {
+			model = m
+			break
+		}
+	}
+	if model == "" {
+		return "", nil, wire.ParameterInvalid("The video's index has no Marengo model, so the video has no embeddings.")
+	}
+	f, err := understand.LoadFeatures(meta.Dir)
+	if err != nil {
+		return "", nil, fmt.Errorf("features of %s: %w", videoID, err)
+	}
+	return model, videoSegments(f.Clips, []string{"clip"}, VisualOption(model), s.cfg.Semantic != nil), nil
 }

@@ -13,7 +13,9 @@ import (
 )
 
 // EmbedVideo cuts a video file into clips and describes them, as ingest
-// does, for /embed/tasks. Speech and on-screen text are not needed there.
+// does, for /embed/tasks: the visual descriptors and, with an image–text
+// model, its vector of each clip's middle frame (the space its text and
+// image vectors share). Speech and on-screen text are not needed there.
 func (s *Stage) EmbedVideo(ctx context.Context, path string) ([]ClipFeatures, error) {
 	v, err := s.probe(ctx, path)
 	if err != nil {
@@ -31,7 +33,7 @@ func (s *Stage) EmbedVideo(ctx context.Context, path string) ([]ClipFeatures, er
 	}
 	out := make([]ClipFeatures, len(clips))
 	for i, c := range clips {
-		out[i] = ClipFeatures{Start: c.Start, End: c.End, Visual: c.visual}
+		out[i] = ClipFeatures{Start: c.Start, End: c.End, Visual: c.visual, Semantic: c.semantic}
 	}
 	return out, nil
 }

@@ -1,7 +1,8 @@
 // Conformance of the engine's search and embeddings with the official SDK
 // (twelvelabs-js 1.3.4): text and image queries (file and URL), paging
-// through every page, grouping by video, a bad filter, sync embeddings and
-// a video embedding task. Run by conformance_test.go after sdk_core.mjs,
+// through every page, grouping by video, a bad filter, sync embeddings (an
+// image; text refused without an image–text model) and a video embedding
+// task in the image's space. Run by conformance_test.go after sdk_core.mjs,
 // whose ready example.mp4 it searches (see common.mjs for the
 // environment). The last stdout line is "RESULT {json}".
 import assert from "node:assert/strict";
@@ -57,11 +58,20 @@ try {
 }
 
 step("sync embeddings");
-const text = await client.embed.create({ modelName: "Marengo-retrieval-2.7", text: "a derailed train" });
-assert.equal(text.modelName, "Marengo-retrieval-2.7"); // the model asked for
-assert.ok(text.textEmbedding.segments[0].float.length > 0);
 const image = await client.embed.create({ modelName: "Marengo-retrieval-2.7", imageFile: fs.createReadStream(media("search_sample.png")) });
-assert.ok(image.imageEmbedding.segments[0].float.length > 0);
+assert.equal(image.modelName, "Marengo-retrieval-2.7"); // the model asked for
+const imageDim = image.imageEmbedding.segments[0].float.length;
+assert.ok(imageDim > 0);
+// No image–text model here: text has no vector in the space of images and
+// videos, and is refused rather than answered from another space.
+try {
+  await client.embed.create({ modelName: "Marengo-retrieval-2.7", text: "a derailed train" });
+  assert.fail("a text embedding without an image–text model");
+} catch (err) {
+  assert.ok(err instanceof TwelvelabsApiError, String(err));
+  assert.equal(err.statusCode, 400);
+  assert.equal(err.body.code, "parameter_invalid");
+}
 
 step("video embedding task");
 const task = await client.embed.tasks.create({
@@ -73,6 +83,7 @@ const got = await client.embed.tasks.retrieve(task.id);
 const segs = got.videoEmbedding.segments;
 assert.ok(segs.filter((s) => s.embeddingScope === "clip").length > 10, "clip segments");
 assert.equal(segs.filter((s) => s.embeddingScope === "video").length, 1, "one video segment");
+assert.ok(segs.every((s) => s.float.length === imageDim && s.embeddingOption === "visual-text"), "the video's vectors are not in the image's space");
 const listed = await collect(await client.embed.tasks.list({ pageLimit: 1 }));
 assert.ok(listed.some((t) => t.id === task.id), "task listed");
 

@@ -128,6 +128,24 @@ func TestTextQueriesFindPicturesWithAModel(t *testing.T) {
 		} `json:"text_embedding"`
 	}
 	if json.Unmarshal(b, &emb); code != 200 || emb.ModelName != "marengo3.0" || len(emb.TextEmbedding.Segments[0].Float) != model.Dim() {
-		t.Errorf("embed with a model: %d %s", code, b)
+		t.Fatalf("embed with a model: %d %s", code, b)
+	}
+	// One space: the video's clip vectors are the model's too, and the text
+	// "red" is nearest the red shot.
+	_, segs, err := srch.VideoEmbeddings(context.Background(), "vid")
+	if err != nil || len(segs) < 3 {
+		t.Fatalf("video embeddings: %d, %v", len(segs), err)
+	}
+	red, best := emb.TextEmbedding.Segments[0].Float, segs[0]
+	for _, sg := range segs {
+		if len(sg.Float) != model.Dim() || sg.Option != "visual" {
+			t.Fatalf("clip %.1f-%.1f: %d floats (%s), the model's text %d", sg.Start, sg.End, len(sg.Float), sg.Option, model.Dim())
+		}
+		if understand.Cosine(red, sg.Float) > understand.Cosine(red, best.Float) {
+			best = sg
+		}
+	}
+	if best.Start >= 4 {
+		t.Errorf("the text red is nearest the clip %.1f-%.1f, not the red shot 0-4", best.Start, best.End)
 	}
 }
