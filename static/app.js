@@ -1,3 +1,4 @@
+// Kept whole (~470 lines): one closure whose upload queue, cards, grid refresh and leave-page guard share state (queue, csrf, noteStarted); a split would need globals and more <script> tags.
 // Glimpse page behaviour: drag-and-drop and file-picker uploads with
 // progress, and small niceties. Everything else is htmx.
 (function () {
