@@ -133,6 +133,21 @@ func measureAll(ctx context.Context, args []string, stdout io.Writer) error {
 		rows = append(rows, s)
 	}
 	printTable(stdout, rows)
+	var names []string
+	var sums []summaryCheck
+	for _, r := range rows {
+		names, sums = append(names, r.Name), append(sums, r.Summary)
+	}
+	printSummaries(stdout, names, sums)
+	var conf confBins
+	for _, bv := range videos {
+		b, err := measureConfidence(ctx, c, bv)
+		if err != nil {
+			return fmt.Errorf("speech confidence %s: %w", bv.Spec.Name, err)
+		}
+		conf.plus(b)
+	}
+	printConfidence(stdout, conf)
 	if *example {
 		root, err := repoRoot()
 		if err != nil {

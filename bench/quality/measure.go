@@ -42,6 +42,7 @@ type scores struct {
 	Medium        ratio // threshold=medium results that are relevant
 	MediumFinds   ratio // queries whose medium results include the aimed-at moment
 	Answers       ratio // questions answered right
+	Summary       summaryCheck
 }
 
 const (
@@ -174,6 +175,7 @@ func measure(ctx context.Context, c *client, indexID string, bv *builtVideo, all
 		return s, err
 	}
 	if sum, err := c.summary(ctx, bv.ID); err == nil {
+		s.Summary = checkSummary(sum, bv, "")
 		fmt.Fprintf(w, "summary %q\n", sum)
 	} else {
 		return s, err

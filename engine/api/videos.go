@@ -133,9 +133,12 @@ func (s *Server) getVideo(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		out.Transcription = u.Transcript
-		if out.Transcription == nil {
-			out.Transcription = []pipeline.Span{}
+		// The wire's transcription items are {start, end, value}: the
+		// word confidences stay inside the engine.
+		out.Transcription = make([]pipeline.Span, len(u.Transcript))
+		for i, sp := range u.Transcript {
+			sp.Conf = nil
+			out.Transcription[i] = sp
 		}
 	default:
 		return wire.ParameterInvalid("The transcription parameter must be true or false.")

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 )
 
@@ -63,6 +64,31 @@ type Span struct {
 	Start float64 `json:"start"`
 	End   float64 `json:"end"`
 	Text  string  `json:"value"`
+	// Conf is the recogniser's confidence in each word of a transcript
+	// span's Text (split at spaces). It is nil for on-screen text and for
+	// transcripts stored before confidences were kept: those words count
+	// as sure. The wire's transcription leaves it out.
+	Conf []float64 `json:"conf,omitempty"`
+}
+
+// SureConf is the recogniser confidence (its lattice posterior) from which
+// a spoken word is taken as heard right. Measured on bench/quality's
+// narrations (docs/QUALITY.md): below it most words are wrong.
+const SureConf = 0.5
+
+// Sure says whether a word of confidence c may be quoted as fact; 0 means
+// not known (data from before confidences were kept) and counts as sure.
+func Sure(c float64) bool { return c == 0 || c >= SureConf }
+
+// WordConfs pairs Text's words (split at spaces) with their confidences,
+// 0 (sure) where none are known.
+func (s Span) WordConfs() ([]string, []float64) {
+	ws := strings.Fields(s.Text)
+	cs := make([]float64, len(ws))
+	if len(s.Conf) == len(ws) {
+		copy(cs, s.Conf)
+	}
+	return ws, cs
 }
 
 // Clip is one search unit: a few seconds, aligned to shot changes.

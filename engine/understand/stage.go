@@ -278,12 +278,13 @@ func (s *Stage) RunTimed(ctx context.Context, v *pipeline.Video, progress func(f
 func transcriptSpans(words []Word) []pipeline.Span {
 	var out []pipeline.Span
 	var cur []string
+	var conf []float64
 	var st, en float64
 	flush := func() {
 		if len(cur) > 0 {
-			out = append(out, pipeline.Span{Start: st, End: en, Text: strings.Join(cur, " ")})
+			out = append(out, pipeline.Span{Start: st, End: en, Text: strings.Join(cur, " "), Conf: conf})
 		}
-		cur = nil
+		cur, conf = nil, nil
 	}
 	for _, w := range words {
 		if len(cur) > 0 && (w.Start-en > 0.5 || w.End-st > 8) {
@@ -293,6 +294,7 @@ func transcriptSpans(words []Word) []pipeline.Span {
 			st = w.Start
 		}
 		cur = append(cur, w.Word)
+		conf = append(conf, w.Conf)
 		en = w.End
 	}
 	flush()
