@@ -25,6 +25,9 @@ type unit struct {
 	Text       string
 	Source     Source
 	Words      []word
+	// Doubtful counts the words the recogniser was unsure of: they are in
+	// Words, for finding the unit, and left out of Text, which is quoted.
+	Doubtful int
 	// Repeat marks a caption shown before: news straps cycle, and a caption
 	// seen twice is no more salient than one seen once.
 	Repeat bool
@@ -121,37 +124,76 @@ func newEvidence(meta *pipeline.VideoMeta, u *pipeline.Understanding) *evidence 
 }
 
 // speechUnits joins word- or phrase-level transcript spans into
-// sentence-sized units at pauses.
+// sentence-sized units at pauses. A unit's Words are every word heard, the
+// doubtful ones marked; its Text, which is what may be quoted, has each
+// run of doubtful words written as "…".
 func speechUnits(spans []pipeline.Span) []unit {
 	spans = slices.Clone(spans)
 	sort.SliceStable(spans, func(i, j int) bool { return spans[i].Start < spans[j].Start })
 	var out []unit
 	var cur *unit
+	var heard []string
+	var confs []float64
 	flush := func() {
-		if cur != nil && strings.TrimSpace(cur.Text) != "" {
-			cur.Text = strings.Join(strings.Fields(cur.Text), " ")
-			cur.Words = words(cur.Text)
+		if cur != nil && len(heard) > 0 {
+			cur.Text, cur.Words, cur.Doubtful = heardUnit(heard, confs)
 			out = append(out, *cur)
 		}
-		cur = nil
+		cur, heard, confs = nil, nil, nil
 	}
 	for _, s := range spans {
-		text := strings.TrimSpace(s.Text)
-		if text == "" || s.End < s.Start {
+		ws, cs := s.WordConfs()
+		if len(ws) == 0 || s.End < s.Start {
 			continue
 		}
-		if cur != nil && (s.Start-cur.End > unitGap || s.End-cur.Start > maxUnit || endsSentence(cur.Text)) {
+		if cur != nil && (s.Start-cur.End > unitGap || s.End-cur.Start > maxUnit || endsSentence(heard[len(heard)-1])) {
 			flush()
 		}
 		if cur == nil {
-			cur = &unit{Start: s.Start, End: s.End, Text: text, Source: FromSpeech}
-			continue
+			cur = &unit{Start: s.Start, End: s.End, Source: FromSpeech}
 		}
-		cur.Text += " " + text
+		heard, confs = append(heard, ws...), append(confs, cs...)
 		cur.End = max(cur.End, s.End)
 	}
 	flush()
 	return out
+}
+
+// heardUnit is the quotable text, the words and the count of doubtful
+// words of what was heard.
+func heardUnit(heard []string, confs []float64) (string, []word, int) {
+	var quote []string
+	var ws []word
+	doubtful := 0
+	for i, h := range heard {
+		sure := pipeline.Sure(confs[i])
+		for _, w := range words(h) {
+			w.Doubt = !sure
+			ws = append(ws, w)
+		}
+		if sure {
+			quote = append(quote, h)
+			continue
+		}
+		doubtful++
+		if len(quote) == 0 || quote[len(quote)-1] != "…" {
+			quote = append(quote, "…")
+		}
+	}
+	return strings.Join(quote, " "), ws, doubtful
+}
+
+// maxDoubtQuoted is the largest share of doubtful words a spoken unit may
+// have and still be quoted (its doubtful words as "…"); above it what is
+// left is fragments.
+const maxDoubtQuoted = 0.25
+
+// doubtShare is the share of a unit's words the recogniser was unsure of.
+func (un *unit) doubtShare() float64 {
+	if len(un.Words) == 0 {
+		return 0
+	}
+	return float64(un.Doubtful) / float64(len(un.Words))
 }
 
 func endsSentence(s string) bool {
@@ -225,7 +267,7 @@ func (ev *evidence) computeSalience() {
 	ev.follows = map[string]bool{}
 	for _, un := range ev.Units {
 		for i := 1; i < len(un.Words); i++ {
-			if !un.Words[i-1].Stop && !un.Words[i].Stop {
+			if !un.Words[i-1].Stop && !un.Words[i].Stop && !un.Words[i-1].Doubt && !un.Words[i].Doubt {
 				ev.follows[un.Words[i-1].Stem+" "+un.Words[i].Stem] = true
 			}
 		}
@@ -234,7 +276,7 @@ func (ev *evidence) computeSalience() {
 		}
 		seen := map[string]bool{}
 		for i, w := range un.Words {
-			if w.Stop || !salientStem(w.Stem) {
+			if w.Stop || w.Doubt || !salientStem(w.Stem) {
 				continue
 			}
 			lower := strings.ToLower(w.Surface)

@@ -68,7 +68,8 @@ func (ev *evidence) salientPhrases(boost map[string]float64) []phrase {
 		}
 		// A phrase never runs across lines: a caption's heading and body
 		// are separate statements.
-		for _, line := range strings.Split(un.Text, "\n") {
+		// nor across words left out as doubtful ("…").
+		for _, line := range strings.FieldsFunc(un.Text, func(r rune) bool { return r == '\n' || r == '…' }) {
 			for _, w := range words(line) {
 				if w.Stop || !salientStem(w.Stem) {
 					emit()

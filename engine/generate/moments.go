@@ -129,13 +129,17 @@ func lexicalMoments(ev *evidence, query []string, limit int) []Moment {
 		if un.Repeat {
 			continue // quoted where it first appeared
 		}
-		tf := map[string]int{}
+		tf := map[string]float64{}
 		for _, w := range un.Words {
-			tf[w.Stem]++
+			if w.Doubt {
+				tf[w.Stem] += 0.5 // heard, perhaps wrongly
+			} else {
+				tf[w.Stem]++
+			}
 		}
 		score := 0.0
 		for _, q := range query {
-			f := float64(tf[q])
+			f := tf[q]
 			if f == 0 {
 				continue
 			}
@@ -173,4 +177,21 @@ func (ev *evidence) matchedStems(query []string) (found, missing []string) {
 		}
 	}
 	return found, missing
+}
+
+// heardOnlyDoubtfully says whether every time the video has stem it is a
+// spoken word the recogniser was unsure of.
+func (ev *evidence) heardOnlyDoubtfully(stem string) bool {
+	seen := false
+	for _, un := range ev.Units {
+		for _, w := range un.Words {
+			if w.Stem == stem {
+				if !w.Doubt {
+					return false
+				}
+				seen = true
+			}
+		}
+	}
+	return seen
 }

@@ -138,12 +138,20 @@ func (ev *evidence) rank(stems []string) []scored {
 		if un.Repeat {
 			continue
 		}
-		have := stemSet(un.Words)
+		// A word heard only doubtfully counts half: it may be what was said.
+		have := map[string]float64{}
+		for _, w := range un.Words {
+			switch {
+			case w.Stop:
+			case w.Doubt:
+				have[w.Stem] = max(have[w.Stem], 0.5)
+			default:
+				have[w.Stem] = 1
+			}
+		}
 		got := 0.0
 		for _, st := range stems {
-			if _, ok := have[st]; ok {
-				got += idf(st)
-			}
+			got += have[st] * idf(st)
 		}
 		if got > 0 {
 			out = append(out, scored{un, got / total})
@@ -198,6 +206,9 @@ func (ev *evidence) shotContext(un *unit) []*unit {
 func cite(un *unit) string {
 	if un.Source == FromOnScreen {
 		return fmt.Sprintf("on screen at %s, “%s”", clock(un.Start), truncateWords(oneLine(un.Text), 20))
+	}
+	if un.doubtShare() > maxDoubtQuoted {
+		return fmt.Sprintf("something is said at %s that the speech recogniser could not make out surely", clock(un.Start))
 	}
 	return fmt.Sprintf("the narration at %s says “%s”", clock(un.Start), truncateWords(oneLine(un.Text), 25))
 }

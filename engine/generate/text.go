@@ -14,6 +14,9 @@ type word struct {
 	Surface string
 	Stem    string
 	Stop    bool
+	// Doubt marks a spoken word the recogniser was unsure of: it may help
+	// find evidence but is never quoted or made a subject.
+	Doubt bool
 }
 
 var wordRE = regexp.MustCompile(`[\p{L}\p{N}]+(?:['’][\p{L}]+)?`)
