@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"os"
@@ -196,9 +197,13 @@ func TestVideosAndTasks(t *testing.T) {
 		}
 	}
 
-	e.call(t, "GET", vpath+"?transcription=true", nil, &v)
+	_, raw := e.call(t, "GET", vpath+"?transcription=true", nil, &v)
 	if len(v.Transcription) != 5 || v.Transcription[2].Start != 2 || v.Transcription[2].Text != "second 2" {
 		t.Errorf("transcription %+v", v.Transcription)
+	}
+	// Items are {start, end, value} on the wire: the word confidences stay inside.
+	if bytes.Contains(raw, []byte(`"conf"`)) {
+		t.Errorf("transcription carries the engine's word confidences: %s", raw)
 	}
 
 	// PATCH merges, null deletes; PUT sets the title.

@@ -353,7 +353,7 @@ func (transcriptStage) Run(_ context.Context, v *pipeline.Video, progress func(f
 		return &pipeline.StageError{Code: "video_file_broken", Message: "core stages did not run first"}
 	}
 	for s := 0.0; s+1 <= v.Duration; s++ {
-		u.Transcript = append(u.Transcript, pipeline.Span{Start: s, End: s + 1, Text: "second " + string(rune('0'+int(s)))})
+		u.Transcript = append(u.Transcript, pipeline.Span{Start: s, End: s + 1, Text: "second " + string(rune('0'+int(s))), Conf: []float64{0.9, 0.3}})
 	}
 	progress(1)
 	return u.Save(v.Dir)

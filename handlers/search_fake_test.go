@@ -37,6 +37,9 @@ type fakeMarengo struct {
 	videos map[string]map[string]any
 	// rank answers like marengo3.0: rank instead of score and confidence.
 	rank bool
+	// why gives clips (by "video@start") the local engine's extension
+	// field x_glimpse_match; the cloud sends none.
+	why map[string][]map[string]any
 	// failSearch answers POST /search with this status and code.
 	failSearch     int
 	failSearchCode string
@@ -247,6 +250,9 @@ func (f *fakeMarengo) item(c fakeClip) map[string]any {
 		"start":         c.Start,
 		"end":           c.End,
 		"thumbnail_url": f.mediaURL(fmt.Sprintf("%s/clip-%g.jpg", c.VideoID, c.Start)),
+	}
+	if m, ok := f.why[fmt.Sprintf("%s@%g", c.VideoID, c.Start)]; ok {
+		it["x_glimpse_match"] = m
 	}
 	if f.rank {
 		it["rank"] = slices.Index(f.clips, c) + 1

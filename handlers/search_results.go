@@ -94,7 +94,36 @@ func clipView(indexID, videoID string, r tlclient.SearchResult, watchQuery url.V
 	if r.Rank != nil {
 		clip.Rank = *r.Rank
 	}
+	clip.Why = whyViews(r.Match)
 	return clip
+}
+
+// whyViews writes the engine's reasons for a match as the card shows them.
+func whyViews(ms []tlclient.SearchMatch) []templates.WhyView {
+	var out []templates.WhyView
+	for _, m := range ms {
+		v := templates.WhyView{Quote: m.Quote, Unsure: m.Unsure}
+		switch m.Source {
+		case "speech":
+			v.Source = "heard"
+		case "on_screen_text":
+			v.Source = "on screen"
+		case "visual":
+			v.Source = "in the picture"
+			if v.Quote == "" {
+				v.Quote = "looks like what you searched for"
+			}
+		default:
+			continue
+		}
+		if v.Quote == "" {
+			v.Quote = strings.Join(m.Words, " ")
+		}
+		if v.Quote != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // searchMore serves GET /search/more: the next page of one index's results

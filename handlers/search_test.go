@@ -303,6 +303,46 @@ func TestSearchRankResults(t *testing.T) {
 	}
 }
 
+// The local engine says why each result matched (x_glimpse_match): the
+// card shows the quoted words and where they were found. Results without
+// the field, as the cloud gives them, show nothing extra.
+func TestSearchCardShowsWhyItMatched(t *testing.T) {
+	fake := newFakeMarengo(t)
+	fake.why = map[string][]map[string]any{
+		"v1@12": {{"source": "speech", "words": []string{"train", "derailed"}, "quote": "… the train derailed near the town …"}},
+		"v2@40": {
+			{"source": "on_screen_text", "words": []string{"TRAIN"}, "quote": "TOXIC TRAIN FALLOUT"},
+			{"source": "speech", "words": []string{"train"}, "quote": "a freight train", "unsure": true},
+		},
+		"v3@3": {{"source": "visual"}},
+	}
+	app := newSearchApp(t, fake)
+	_, doc := app.get(t, "/search?q=train", false)
+	cards := doc.Find(`[data-testid=result]`)
+	if cards.Length() != len(fake.clips) {
+		t.Fatalf("%d cards, want %d", cards.Length(), len(fake.clips))
+	}
+	want := []string{
+		"heard “… the train derailed near the town …”",
+		"on screen “TOXIC TRAIN FALLOUT” heard “a freight train” (unclear)",
+		"",
+		"in the picture looks like what you searched for",
+		"",
+	}
+	for i := range want {
+		why := cards.Eq(i).Find(`[data-testid=result-why]`)
+		got := strings.Join(strings.Fields(why.Text()), " ")
+		// <q> renders its quotation marks in CSS; the text is bare.
+		want := strings.NewReplacer("“", "", "”", "").Replace(want[i])
+		if got != want {
+			t.Errorf("card %d says why %q, want %q", i+1, got, want)
+		}
+		if want == "" && why.Length() != 0 {
+			t.Errorf("card %d without x_glimpse_match has a why list", i+1)
+		}
+	}
+}
+
 func TestSearchThumbnailRefresh(t *testing.T) {
 	fake := newFakeMarengo(t)
 	app := newSearchApp(t, fake)

@@ -91,6 +91,18 @@ type ClipView struct {
 	Confidence string
 	Score      string
 	Rank       int
+	// Why says why the moment matched, when the engine says (the local
+	// engine does; the cloud API does not).
+	Why []WhyView
+}
+
+// WhyView is one reason a moment matched: the quoted words and where
+// they were found ("heard", "on screen", "in the picture").
+type WhyView struct {
+	Source string
+	Quote  string
+	// Unsure: heard, but the speech recogniser was not sure of the words.
+	Unsure bool
 }
 
 // Strength is the match strength as the card shows it.

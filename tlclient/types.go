@@ -259,6 +259,19 @@ type SearchResult struct {
 	ThumbnailURL string         `json:"thumbnail_url,omitempty"`
 	Clips        []SearchResult `json:"clips,omitempty"`
 	UserMetadata map[string]any `json:"user_metadata,omitempty"`
+	// Match says why the result matched. It is the local engine's
+	// extension field x_glimpse_match; the cloud API sends none.
+	Match []SearchMatch `json:"x_glimpse_match,omitempty"`
+}
+
+// SearchMatch is one reason a search result matched: the words of the
+// video that stood for the query's, in context, and where they were found.
+type SearchMatch struct {
+	Source string   `json:"source"` // "speech", "on_screen_text" or "visual"
+	Words  []string `json:"words,omitempty"`
+	Quote  string   `json:"quote,omitempty"`
+	// Unsure: the speech recogniser was unsure of some of the words.
+	Unsure bool `json:"unsure,omitempty"`
 }
 
 // SearchPageInfo is the pagination block of search responses.

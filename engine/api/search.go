@@ -150,6 +150,9 @@ type resultJSON struct {
 	ThumbnailURL string         `json:"thumbnail_url,omitempty"`
 	Clips        []resultJSON   `json:"clips,omitempty"`
 	UserMetadata map[string]any `json:"user_metadata,omitempty"`
+	// Match is why the clip matched: an extension field, which the
+	// official SDK ignores (unknown response fields are dropped).
+	Match []search.Why `json:"x_glimpse_match,omitempty"`
 }
 
 type searchPageInfoJSON struct {
@@ -185,7 +188,7 @@ func (s *Server) pageJSON(r *http.Request, p *search.Page) searchPageJSON {
 	var result func(res search.Result) resultJSON
 	result = func(res search.Result) resultJSON {
 		j := resultJSON{VideoID: res.VideoID, Score: res.Score, Start: res.Start, End: res.End,
-			Confidence: res.Confidence, Rank: res.Rank, UserMetadata: res.UserMetadata}
+			Confidence: res.Confidence, Rank: res.Rank, UserMetadata: res.UserMetadata, Match: res.Match}
 		if res.Thumb != "" {
 			j.ThumbnailURL = s.Media.URL(r, res.VideoID, res.Thumb)
 		}

@@ -36,6 +36,19 @@ type clipDoc struct {
 	// Words of each field, stop words removed, in order, as typed and stemmed.
 	Words [nFields][]string
 	Stems [nFields][]string
+	// Doubt marks the words the recogniser was unsure of (nil: all sure);
+	// they match at doubtMatch of their worth.
+	Doubt [nFields][]bool
+	// Said and Shown are the clip's words and caption lines as they are,
+	// to quote why the clip matched (see why.go).
+	Said  []saidWord
+	Shown []string
+}
+
+// saidWord is one word heard in a clip.
+type saidWord struct {
+	Word  string
+	Doubt bool
 }
 
 // videoDoc is one ready video's clips.
@@ -193,25 +206,35 @@ func loadVideo(indexID, videoID, dir string, duration float64) (*videoDoc, error
 			}
 		}
 		cd.setField(fieldText, text)
+		cd.Shown = text
 
 		// Speech reaches a little past the clip's edges so a phrase said
 		// across a cut is found whole.
 		var said []string
+		var doubt []bool
 		if len(f.Words) > 0 {
 			for _, w := range f.Words {
 				mid := (w.Start + w.End) / 2
 				if mid >= c.Start-speechMargin && mid < c.End+speechMargin {
 					said = append(said, w.Word)
+					doubt = append(doubt, !pipeline.Sure(w.Conf))
 				}
 			}
 		} else {
 			for _, s := range u.Transcript {
 				if s.Start < c.End && s.End > c.Start {
-					said = append(said, s.Text)
+					ws, cs := s.WordConfs()
+					for i, w := range ws {
+						said = append(said, w)
+						doubt = append(doubt, !pipeline.Sure(cs[i]))
+					}
 				}
 			}
 		}
-		cd.setField(fieldSpeech, said)
+		cd.setHeard(fieldSpeech, said, doubt)
+		for i, w := range said {
+			cd.Said = append(cd.Said, saidWord{w, doubt[i]})
+		}
 		doc.Clips = append(doc.Clips, cd)
 	}
 	return doc, nil
@@ -219,14 +242,21 @@ func loadVideo(indexID, videoID, dir string, duration float64) (*videoDoc, error
 
 const speechMargin = 1.0 // seconds
 
-func (c *clipDoc) setField(f int, texts []string) {
-	for _, t := range texts {
+func (c *clipDoc) setField(f int, texts []string) { c.setHeard(f, texts, nil) }
+
+// setHeard is setField where doubt, when not nil, marks the texts (one
+// recognised word each) the recogniser was unsure of.
+func (c *clipDoc) setHeard(f int, texts []string, doubt []bool) {
+	for i, t := range texts {
 		for _, w := range text.Words(t) {
 			if text.IsFunctionWord(w.Key) {
 				continue
 			}
 			c.Words[f] = append(c.Words[f], w.Key)
 			c.Stems[f] = append(c.Stems[f], w.Stem)
+			if doubt != nil {
+				c.Doubt[f] = append(c.Doubt[f], doubt[i])
+			}
 		}
 	}
 }
@@ -258,6 +288,7 @@ type clipRef struct {
 type posting struct {
 	clip  int32
 	field uint8
+	doubt bool // every time the clip has the stem, it was heard unsurely
 }
 
 // rebuild lays out indexID's snapshot from all its videos; x.wmu is held.
@@ -334,9 +365,12 @@ func (s *snapshot) addVideo(v *videoDoc) {
 					s.stemIDs[st] = sid
 				}
 				seq[i] = sid
+				doubt := c.Doubt[f] != nil && c.Doubt[f][i]
 				ps := s.postings[st]
-				if n := len(ps); n == 0 || ps[n-1] != (posting{id, uint8(f)}) {
-					s.postings[st] = append(ps, posting{id, uint8(f)})
+				if n := len(ps); n > 0 && ps[n-1].clip == id && ps[n-1].field == uint8(f) {
+					ps[n-1].doubt = ps[n-1].doubt && doubt
+				} else {
+					s.postings[st] = append(ps, posting{id, uint8(f), doubt})
 				}
 				if w := c.Words[f][i]; !s.words[w] {
 					s.words[w] = true

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"glimpse/engine/pipeline"
+	"glimpse/engine/text"
 )
 
 // resultSet is one search's ordered results, kept for paging until it expires.
@@ -27,6 +28,10 @@ type resultSet struct {
 	withMeta    bool
 	poolCount   int
 	poolSeconds float64
+	// The query and what stood for its words, to say why each clip matched.
+	q     query
+	terms []text.Word
+	cands []map[string]float32
 }
 
 // group is one video's matching clips, best first.
@@ -123,6 +128,9 @@ type Result struct {
 	Thumb        string
 	UserMetadata map[string]any
 	Clips        []Result
+	// Match is why the clip matched; /search writes it in the extension
+	// field x_glimpse_match, which the official SDK ignores.
+	Match []Why
 }
 
 // page assembles page number n (from 1) of a result set.
@@ -142,6 +150,7 @@ func (rs *resultSet) page(n int) *Page {
 		if m := rs.metas[ref.video]; rs.withMeta && m != nil {
 			r.UserMetadata = m.UserMetadata
 		}
+		r.Match = explain(&c, rs.q, rs.terms, rs.cands)
 		return r
 	}
 	for i := lo; i < hi; i++ {

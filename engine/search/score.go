@@ -20,6 +20,9 @@ type query struct {
 	// model; SemFloor and SemCeil calibrate its cosines like imageFloor/Ceil.
 	TextVec           []float32
 	SemFloor, SemCeil float32
+	// cands, when set, are the query words' candidates in the snapshot
+	// searched (Index.candidates), worked out once by the caller.
+	cands []map[string]float32
 }
 
 // hit is a clip's score in [0,1]. Scores are absolute, not relative to the
@@ -30,7 +33,8 @@ type query struct {
 //     by its rarity among the clips (so a word on screen everywhere counts
 //     little beside a rare one), raised to the power 1.5 so half a query is
 //     a weak match, and docked 15% when the words are there but not together
-//     in order; a word in most clips of its video in that field (a strap's
+//     in order; a spoken word the recogniser was unsure of counts 0.6 of
+//     its worth; a word in most clips of its video in that field (a strap's
 //     heading) counts half there, unless every word of the query is; with both speech and what is seen
 //     searched, a clip scores the better of the two plus a quarter of the
 //     other, so a moment where they agree comes first;
@@ -56,7 +60,10 @@ func (x *Index) match(s *snapshot, q query) []hit {
 	n := len(s.clips)
 	var textScores [nFields][]float32
 	if terms := queryTerms(q.Text); len(terms) > 0 {
-		cands := x.candidates(s, terms)
+		cands := q.cands
+		if cands == nil {
+			cands = x.candidates(s, terms)
+		}
 		if q.Visual {
 			textScores[fieldText] = s.textScores(terms, cands, fieldText)
 		}
@@ -200,6 +207,9 @@ const (
 	ubiquityShare    = 0.6
 	ubiquityDamp     = 0.5
 	ubiquityMinClips = 5
+	// doubtMatch is what a word the recogniser was unsure of is worth:
+	// it may be what was said, so it still finds the clip, lower.
+	doubtMatch = 0.6
 	// agreeBonus rewards a clip where speech and what is seen both match:
 	// the score is the better of the two plus this share of the other.
 	agreeBonus = 0.25
@@ -296,6 +306,9 @@ func (s *snapshot) textScores(terms []text.Word, cands []map[string]float32, f i
 				w := w
 				if damped(i, s.clips[p.clip].video) {
 					w *= ubiquityDamp
+				}
+				if p.doubt {
+					w *= doubtMatch
 				}
 				if best == nil {
 					best = make([]float32, len(s.clips)*nt)

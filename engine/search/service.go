@@ -233,7 +233,12 @@ func (s *Search) run(ctx context.Context, req *searchRequest) (*resultSet, error
 	}
 	rs.videos, rs.clips = snap.videos, snap.clips
 	rs.poolCount, rs.poolSeconds = len(snap.videos), snap.duration
-	all := s.index.match(snap, req.q)
+	q := req.q
+	if rs.terms = queryTerms(q.Text); len(rs.terms) > 0 {
+		q.cands = s.index.candidates(snap, rs.terms)
+	}
+	rs.q, rs.cands = q, q.cands
+	all := s.index.match(snap, q)
 
 	// Keep what passes the threshold and the filter; metadata is looked up
 	// once per video, fresh, so a PATCHed user_metadata filters at once.
