@@ -15,6 +15,31 @@ import (
 // built from: the data the engine's sure-word threshold is chosen from.
 type confBins struct {
 	right, wrong [10]int
+	// content: the same for content words only (function words such as
+	// "to" and "the" are often heard right at a low confidence).
+	content *confBins
+}
+
+// functionWords are the words a quote can misstate without stating a
+// wrong fact.
+var functionWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`a an and are as at be been but by for from had has have he her his i if in into is it its
+of on or our she so than that the their them then there these they this to was we were what when where which
+who will with you your do does did not no can could would should may might about over also just very`) {
+		functionWords[w] = true
+	}
+}
+
+func (b *confBins) addWord(w string, conf float64, ok bool) {
+	b.add(conf, ok)
+	if !functionWords[w] {
+		if b.content == nil {
+			b.content = &confBins{}
+		}
+		b.content.add(conf, ok)
+	}
 }
 
 func (b *confBins) add(conf float64, ok bool) {
@@ -30,6 +55,12 @@ func (b *confBins) plus(o confBins) {
 	for i := range b.right {
 		b.right[i] += o.right[i]
 		b.wrong[i] += o.wrong[i]
+	}
+	if o.content != nil {
+		if b.content == nil {
+			b.content = &confBins{}
+		}
+		b.content.plus(*o.content)
 	}
 }
 
@@ -63,7 +94,7 @@ func measureConfidence(ctx context.Context, c *client, bv *builtVideo) (confBins
 			if conf == 0 {
 				conf = 1 // stored before confidences were kept: sure
 			}
-			bins.add(conf, ok)
+			bins.addWord(got[j], conf, ok)
 		}
 	}
 	return bins, nil
@@ -111,7 +142,14 @@ func alignRight(ref, hyp []string) []bool {
 // share of wrong words it keeps from being quoted and of right words it
 // still lets through.
 func printConfidence(w io.Writer, b confBins) {
-	fmt.Fprintln(w, "\nspeech: recogniser confidence of the words heard right and wrong (all videos)")
+	printBins(w, "the words", b)
+	if b.content != nil {
+		printBins(w, "the content words (no function words)", *b.content)
+	}
+}
+
+func printBins(w io.Writer, what string, b confBins) {
+	fmt.Fprintf(w, "\nspeech: recogniser confidence of %s heard right and wrong (all videos)\n", what)
 	fmt.Fprintln(w, "\n| confidence | right | wrong | share wrong |")
 	fmt.Fprintln(w, "|---|---|---|---|")
 	var right, wrong int

@@ -166,8 +166,12 @@ func heardUnit(heard []string, confs []float64) (string, []word, int) {
 	var ws []word
 	doubtful := 0
 	for i, h := range heard {
-		sure := pipeline.Sure(confs[i])
-		for _, w := range words(h) {
+		// A function word misheard ("of" for "to") states no wrong fact,
+		// and the recogniser is often unsure of ones it heard right: only
+		// content words are held back (docs/QUALITY.md has the figures).
+		hw := words(h)
+		sure := pipeline.Sure(confs[i]) || !slices.ContainsFunc(hw, func(w word) bool { return !w.Stop })
+		for _, w := range hw {
 			w.Doubt = !sure
 			ws = append(ws, w)
 		}
@@ -194,6 +198,17 @@ func (un *unit) doubtShare() float64 {
 		return 0
 	}
 	return float64(un.Doubtful) / float64(len(un.Words))
+}
+
+// sureContent counts the content words of a unit heard surely.
+func sureContent(un *unit) int {
+	n := 0
+	for _, w := range un.Words {
+		if !w.Stop && !w.Doubt {
+			n++
+		}
+	}
+	return n
 }
 
 func endsSentence(s string) bool {

@@ -207,8 +207,11 @@ func cite(un *unit) string {
 	if un.Source == FromOnScreen {
 		return fmt.Sprintf("on screen at %s, “%s”", clock(un.Start), truncateWords(oneLine(un.Text), 20))
 	}
-	if un.doubtShare() > maxDoubtQuoted {
+	switch n := sureContent(un); {
+	case n == 0:
 		return fmt.Sprintf("something is said at %s that the speech recogniser could not make out surely", clock(un.Start))
+	case n < 3:
+		return fmt.Sprintf("the narration at %s says “%s” (the speech recogniser was unsure of the rest)", clock(un.Start), truncateWords(oneLine(un.Text), 25))
 	}
 	return fmt.Sprintf("the narration at %s says “%s”", clock(un.Start), truncateWords(oneLine(un.Text), 25))
 }

@@ -33,8 +33,8 @@ type query struct {
 //     by its rarity among the clips (so a word on screen everywhere counts
 //     little beside a rare one), raised to the power 1.5 so half a query is
 //     a weak match, and docked 15% when the words are there but not together
-//     in order; a spoken word the recogniser was unsure of counts 0.6 of
-//     its worth; a word in most clips of its video in that field (a strap's
+//     in order; a spoken word the recogniser was unsure of counts 0.75 of
+//     its worth (a two-word query heard unsurely still reaches medium); a word in most clips of its video in that field (a strap's
 //     heading) counts half there, unless every word of the query is; with both speech and what is seen
 //     searched, a clip scores the better of the two plus a quarter of the
 //     other, so a moment where they agree comes first;
@@ -209,7 +209,7 @@ const (
 	ubiquityMinClips = 5
 	// doubtMatch is what a word the recogniser was unsure of is worth:
 	// it may be what was said, so it still finds the clip, lower.
-	doubtMatch = 0.6
+	doubtMatch = 0.75
 	// agreeBonus rewards a clip where speech and what is seen both match:
 	// the score is the better of the two plus this share of the other.
 	agreeBonus = 0.25

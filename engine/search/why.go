@@ -180,6 +180,7 @@ func explainSaid(said []saidWord, terms []text.Word, cands []map[string]float32)
 	}
 	// Words around the match that the recogniser was unsure of are left
 	// out ("…"): the quote says what was heard, not what may have been.
+	// Function words stay: a misheard "to" states no wrong fact.
 	var q []string
 	gap := func() {
 		if len(q) == 0 || q[len(q)-1] != "…" {
@@ -190,7 +191,7 @@ func explainSaid(said []saidWord, terms []text.Word, cands []map[string]float32)
 		gap()
 	}
 	for i := lo; i < hi; i++ {
-		if said[i].Doubt && !matched[i] {
+		if said[i].Doubt && !matched[i] && isContent(said[i].Word) {
 			gap()
 			continue
 		}
@@ -201,4 +202,14 @@ func explainSaid(said []saidWord, terms []text.Word, cands []map[string]float32)
 	}
 	w.Quote = strings.Join(q, " ")
 	return w, len(ts)
+}
+
+// isContent says whether a recognised word is more than a function word.
+func isContent(w string) bool {
+	for _, t := range text.Words(w) {
+		if !text.IsFunctionWord(t.Key) {
+			return true
+		}
+	}
+	return false
 }
