@@ -300,12 +300,13 @@ func TestSpeechPhraseInTopFive(t *testing.T) {
 	// When the words were said, by the recogniser's own timing.
 	var said float64 = -1
 	for i := 0; i+2 < len(f.Words); i++ {
-		if f.Words[i].Word == "class" && f.Words[i+1].Word == "action" && f.Words[i+2].Word == "lawsuits" {
+		// The recogniser hears "lawsuits" or "lawsuit" depending on its settings.
+		if f.Words[i].Word == "class" && f.Words[i+1].Word == "action" && strings.HasPrefix(f.Words[i+2].Word, "lawsuit") {
 			said = f.Words[i].Start
 		}
 	}
 	if said < 0 {
-		t.Fatal(`the transcript lacks "class action lawsuits", which the correspondent says at about 1:44`)
+		t.Fatal(`the transcript lacks "class action lawsuit(s)", which the correspondent says at about 1:44`)
 	}
 	code, b := h.post(t, "/search", form{fields: [][2]string{{"index_id", exampleIndex},
 		{"query_text", "class action lawsuit"}, {"search_options", "audio"}, {"page_limit", "5"}}})
