@@ -26,7 +26,8 @@ type query struct {
 // other clips, so a threshold means the same for every query:
 //   - text: the share of the query's words found (each worth 1 for the same
 //     stem, 0.95 joined or split differently, 0.8 for a near-synonym or a
-//     one-letter slip, 0.65 for two slips in a long word), each word weighed
+//     one-letter slip, 0.65 for two slips in a long word, a slip in the joined form
+//     0.95 times that), each word weighed
 //     by its rarity among the clips (so a word on screen everywhere counts
 //     little beside a rare one), raised to the power 1.5 so half a query is
 //     a weak match, and docked 15% when the words are there but not together
@@ -124,16 +125,23 @@ func (x *Index) candidates(s *snapshot, terms []text.Word) []map[string]float32 
 		out[i] = m
 	}
 	// Two query words the video has as one ("window sill" where
-	// "windowsill" was said or shown) stand for both.
+	// "windowsill" was said or shown, or misheard as "windowsil") stand
+	// for both.
 	for i := 0; i+1 < len(terms); i++ {
 		j := text.Joined(terms[i].Key, terms[i+1].Key)
 		if j == "" {
 			continue
 		}
-		if joined := text.Stem(j); len(s.postings[joined]) > 0 {
+		joined := text.Word{Key: j, Stem: text.Stem(j)}
+		m := map[string]float32{}
+		if len(s.postings[joined.Stem]) > 0 {
+			m[joined.Stem] = compoundMatch
+		}
+		s.nearSpellings(joined, compoundMatch, m)
+		for st, w := range m {
 			for _, k := range []int{i, i + 1} {
-				if out[k][joined] < compoundMatch {
-					out[k][joined] = compoundMatch
+				if out[k][st] < w {
+					out[k][st] = w
 				}
 			}
 		}
