@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"glimpse/engine/text"
 	"glimpse/engine/wire"
 )
 
@@ -223,8 +224,12 @@ func nounish(ps []phrase) []phrase {
 	return out
 }
 
+// notParticiples end like participles but are not.
+var notParticiples = set("during", "nothing", "something", "anything", "everything", "morning", "evening",
+	"spring", "thing", "bring", "string", "ceiling", "building")
+
 func participle(w string) bool {
-	if _, ok := stemExceptions[w]; ok {
+	if _, ok := notParticiples[w]; ok {
 		return false
 	}
 	return len(w) > 4 && (strings.HasSuffix(w, "ed") || strings.HasSuffix(w, "ing"))
@@ -317,7 +322,7 @@ func (ev *evidence) recurringCaption() string {
 		}
 	}
 	if longest != nil && longest.Seconds >= 0.25*ev.Duration && !strings.Contains(longest.Text, "\n") {
-		if n := len(contentStems(longest.Text)); n >= 2 && len(strings.Fields(longest.Text)) <= 7 {
+		if n := len(text.ContentStems(longest.Text)); n >= 2 && len(strings.Fields(longest.Text)) <= 7 {
 			return strings.TrimRight(longest.Text, " :-–—")
 		}
 	}
@@ -354,7 +359,7 @@ func (ev *evidence) recurringCaption() string {
 				best, bestN = k, c
 			}
 		}
-		if bestN >= need && len(contentStems(best)) >= 2 {
+		if bestN >= need && len(text.ContentStems(best)) >= 2 {
 			return form[best]
 		}
 	}

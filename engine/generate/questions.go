@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"glimpse/engine/text"
 )
 
 // Answers by question type: "where" wants a place, "who" a name, "how
@@ -63,8 +65,8 @@ func parseQuestion(prompt string) question {
 			if has(auxVerbs, w) {
 				break
 			}
-			if !has(comparatives, w) && !isStop(w, stem(w)) {
-				out = append(out, stem(w))
+			if !has(comparatives, w) && !text.IsStop(w) {
+				out = append(out, text.Stem(w))
 			}
 		}
 		return out

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"glimpse/engine/text"
 )
 
 // Slot extractors: the part of a piece of evidence that answers a typed
@@ -51,8 +53,8 @@ func tokens(text string) []string {
 // days", "12 PERCENT", "four hundred"). With durations set only a number
 // of time units counts. near, if given, prefers the number closest to one
 // of those stems.
-func numberPhrase(text string, near []string, durations bool) (string, bool) {
-	ts := tokens(text)
+func numberPhrase(line string, near []string, durations bool) (string, bool) {
+	ts := tokens(line)
 	best, bestDist := "", 1<<30
 	for i := 0; i < len(ts); i++ {
 		if !isNumber(ts[i]) {
@@ -63,7 +65,7 @@ func numberPhrase(text string, near []string, durations bool) (string, bool) {
 			j++
 		}
 		phrase := ts[i:j]
-		if j < len(ts) && !isStop(strings.ToLower(ts[j]), stem(strings.ToLower(ts[j]))) {
+		if j < len(ts) && !text.IsStop(strings.ToLower(ts[j])) {
 			phrase = ts[i : j+1]
 		}
 		_, unitOK := timeUnits[strings.ToLower(phrase[len(phrase)-1])]
@@ -76,7 +78,7 @@ func numberPhrase(text string, near []string, durations bool) (string, bool) {
 			dist = 1 << 20
 			for k, t := range ts {
 				for _, st := range near {
-					if stem(strings.ToLower(t)) == st {
+					if text.Stem(strings.ToLower(t)) == st {
 						dist = min(dist, abs(k-i))
 					}
 				}
@@ -135,8 +137,8 @@ func placePhrase(text string, after []string) (string, bool) {
 
 // placePhraseScored is placePhrase with how much the phrase looks like a
 // place: names in it count, and following one of after counts most.
-func placePhraseScored(text string, after []string) (string, int) {
-	ts := tokens(text)
+func placePhraseScored(line string, after []string) (string, int) {
+	ts := tokens(line)
 	type cand struct {
 		words []string
 		score int
@@ -166,7 +168,7 @@ func placePhraseScored(text string, after []string) (string, int) {
 		}
 		for k := 0; k < i; k++ {
 			for _, st := range after {
-				if stem(strings.ToLower(ts[k])) == st {
+				if text.Stem(strings.ToLower(ts[k])) == st {
 					score += 3
 				}
 			}
@@ -193,7 +195,7 @@ func phraseFrom(ts []string, i, skip int) []string {
 			out = append(out, ts[k]) // "… East Palestine in Ohio"
 			continue
 		}
-		if has(placePreps, lw) || isStop(lw, stem(lw)) {
+		if has(placePreps, lw) || text.IsStop(lw) {
 			break
 		}
 		out = append(out, ts[k])
@@ -228,8 +230,8 @@ func colourWord(text string) (string, bool) {
 
 // nameLike says whether a caption line reads as a person's name: two to
 // four words, no digits, the first (after a title) not a common word.
-func nameLike(text string) bool {
-	ts := tokens(text)
+func nameLike(line string) bool {
+	ts := tokens(line)
 	if len(ts) > 0 && has(nameTitles, strings.ToLower(strings.TrimSuffix(ts[0], "."))) {
 		ts = ts[1:]
 	}
@@ -244,7 +246,7 @@ func nameLike(text string) bool {
 		}
 	}
 	first := strings.ToLower(ts[0])
-	return !has(commonWords, first) && !isStop(first, stem(first)) && !has(placeNouns, first)
+	return !has(commonWords, first) && !text.IsStop(first) && !has(placeNouns, first)
 }
 
 var nameTitles = set("dr", "mr", "mrs", "ms", "prof", "professor", "sir", "dame", "doctor")

@@ -6,100 +6,31 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"glimpse/engine/text"
 )
 
-// word is one word of evidence or prompt text: its form as written, and the
-// stem that retrieval and salience compare.
+// word is one word of evidence or prompt text (engine/text: as written,
+// its stem, whether it is a stop word), and whether the recogniser was
+// unsure of it.
 type word struct {
-	Surface string
-	Stem    string
-	Stop    bool
+	text.Word
 	// Doubt marks a spoken word the recogniser was unsure of: it may help
 	// find evidence but is never quoted or made a subject.
 	Doubt bool
 }
 
-var wordRE = regexp.MustCompile(`[\p{L}\p{N}]+(?:['’][\p{L}]+)?`)
-
-// words splits s into words, each with its stem and whether it is a stop word.
+// words splits s into words (text.Words).
 func words(s string) []word {
-	raw := wordRE.FindAllString(s, -1)
-	out := make([]word, 0, len(raw))
-	for _, r := range raw {
-		lower := strings.ToLower(r)
-		st := stem(lower)
-		out = append(out, word{Surface: r, Stem: st, Stop: isStop(lower, st)})
+	ws := text.Words(s)
+	out := make([]word, len(ws))
+	for i, w := range ws {
+		out[i].Word = w
 	}
 	return out
 }
 
-// contentStems are the stems of s worth matching: no stop words, no
-// one-letter fragments.
-func contentStems(s string) []string {
-	var out []string
-	for _, w := range words(s) {
-		if !w.Stop {
-			out = append(out, w.Stem)
-		}
-	}
-	return out
-}
-
-func isStop(lower, st string) bool {
-	if len([]rune(lower)) < 2 {
-		return true
-	}
-	if _, ok := stopWords[lower]; ok {
-		return true
-	}
-	_, ok := stopWords[st]
-	return ok
-}
-
-// stem strips common English inflections so that "derailed", "derailment"
-// and "derail" meet. It is deliberately light: a wrong merge costs more
-// than a missed one when the output quotes the video.
-func stem(w string) string {
-	w = strings.TrimSuffix(strings.TrimSuffix(w, "'s"), "’s")
-	if _, keep := stemExceptions[w]; keep {
-		return w
-	}
-	n := len(w)
-	switch {
-	case n > 7 && strings.HasSuffix(w, "ments"):
-		w = w[:n-5]
-	case n > 6 && strings.HasSuffix(w, "ment"):
-		w = w[:n-4]
-	case n > 4 && strings.HasSuffix(w, "ies"):
-		w = w[:n-3] + "y"
-	case n > 5 && strings.HasSuffix(w, "ing"):
-		w = undouble(w[:n-3])
-	case n > 4 && strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "eed"):
-		w = undouble(w[:n-2])
-	case n > 4 && (strings.HasSuffix(w, "ches") || strings.HasSuffix(w, "shes") || strings.HasSuffix(w, "xes") || strings.HasSuffix(w, "sses")):
-		w = w[:n-2]
-	case n > 3 && strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") && !strings.HasSuffix(w, "us") && !strings.HasSuffix(w, "is"):
-		w = w[:n-1]
-	}
-	if n := len(w); n > 5 && strings.HasSuffix(w, "ly") {
-		w = w[:n-2]
-	}
-	if n := len(w); n > 4 && strings.HasSuffix(w, "e") {
-		w = w[:n-1]
-	}
-	return w
-}
-
-func undouble(w string) string {
-	n := len(w)
-	if n >= 3 && w[n-1] == w[n-2] && !strings.ContainsRune("aeiouls", rune(w[n-1])) {
-		return w[:n-1]
-	}
-	return w
-}
-
-var stemExceptions = set("news", "series", "species", "bus", "gas", "chaos", "always", "perhaps", "this", "was", "has", "his", "its", "less", "plus", "thus", "various", "during", "nothing", "something", "anything", "everything", "morning", "evening", "spring", "king", "thing", "bring", "ring", "wing", "sing", "string", "ceiling", "building")
-
+// set makes a word list for has.
 func set(ws ...string) map[string]struct{} {
 	m := make(map[string]struct{}, len(ws))
 	for _, w := range ws {
@@ -107,28 +38,6 @@ func set(ws ...string) map[string]struct{} {
 	}
 	return m
 }
-
-// stopWords carry no subject: function words, fillers of speech, and the
-// words people use to ask about a video rather than about its content.
-var stopWords = set(strings.Fields(`
-a about above after again against all almost also although am among an and another any anybody anyone
-anything are aren't around as at away back be became because become been before being below between
-both but by can can't cannot could couldn't did didn't do does doesn't doing don't done down during each
-either else enough even ever every few first for from further get gets getting give given go goes going
-gone got had hadn't has hasn't have haven't having he he'd he'll he's her here here's hers herself him
-himself his how how's however i i'd i'll i'm i've if in into is isn't it it's its itself just know last
-least less let let's like likely made make makes many may maybe me might mine more most much must my
-myself near need needs neither never next no nobody none nor not nothing now of off often oh ok okay on
-once one only onto or other others otherwise our ours ourselves out over own per perhaps please put
-quite rather really right said same say says see seem seems several shall she she'd she'll she's should
-shouldn't since so some somebody someone something sometimes still such sure take than that that's
-the their theirs them themselves then there there's these they they'd they'll they're they've thing
-things think this those though through thus to too toward towards under until up upon us use used very
-via want wants was wasn't way we we'd we'll we're we've well were weren't what what's whatever when
-whenever where where's whether which while who who's whom whose why will with within without won't would
-wouldn't yeah yes yet you you'd you'll you're you've your yours yourself yourselves uh um er ah hmm
-gonna wanna kind sort lot lots actually basically going come comes came tell told also two three
-`)...)
 
 // promptWords are how people ask about a video; they never name its content.
 var promptWords = set(strings.Fields(`
@@ -175,7 +84,7 @@ func stripJunk(s string) string {
 		}
 		bad := 0
 		for _, t := range toks {
-			if wordRE.FindString(t) == "" {
+			if len(text.Tokenize(t)) == 0 {
 				bad++
 			}
 		}
@@ -244,7 +153,7 @@ func titleCase(s string) string {
 	ws := strings.Fields(s)
 	for i, w := range ws {
 		lower := strings.ToLower(w)
-		if i > 0 && len(lower) <= 3 && isStop(lower, lower) {
+		if i > 0 && len(lower) <= 3 && text.IsStop(lower) {
 			ws[i] = lower
 			continue
 		}
