@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	"glimpse/engine/pipeline"
+
+	"glimpse/engine/text"
 )
 
 // Moment is a stretch of a video relevant to a prompt.
@@ -161,16 +163,19 @@ func lexicalMoments(ev *evidence, query []string, limit int) []Moment {
 	return out
 }
 
-// matchedStems reports which query stems the video's evidence contains.
+// matchedStems reports which query stems the video's evidence contains,
+// as they are or misread or misheard.
 func (ev *evidence) matchedStems(query []string) (found, missing []string) {
-	have := map[string]bool{}
+	have := map[string]struct{}{}
 	for _, un := range ev.Units {
 		for _, w := range un.Words {
-			have[w.Stem] = true
+			have[w.Stem] = struct{}{}
 		}
 	}
 	for _, q := range query {
-		if have[q] {
+		if _, ok := have[q]; ok {
+			found = append(found, q)
+		} else if nearStem(q, have) {
 			found = append(found, q)
 		} else {
 			missing = append(missing, q)
@@ -195,3 +200,31 @@ func (ev *evidence) heardOnlyDoubtfully(stem string) bool {
 	}
 	return seen
 }
+
+// nearStem says whether a stem in have may be st misread or misheard
+// (text.NearSpelling).
+func nearStem(st string, have map[string]struct{}) bool {
+	q := text.Word{Key: st, Stem: st}
+	for h := range have {
+		if text.NearSpelling(q, text.Word{Key: h, Stem: h}) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// nearWeight is the largest weight in have of a stem that may be st
+// misread or misheard (text.NearSpelling), 0 when there is none.
+func nearWeight(st string, have map[string]float64) float64 {
+	q, best := text.Word{Key: st, Stem: st}, 0.0
+	for h, w := range have {
+		if w > best && text.NearSpelling(q, text.Word{Key: h, Stem: h}) > 0 {
+			best = w
+		}
+	}
+	return best
+}
+
+// nearShare is what a question word found only misread or misheard
+// ("dockworkers" in a caption read "DOGKWORKERS") counts for.
+const nearShare = 0.8

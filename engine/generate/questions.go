@@ -153,7 +153,11 @@ func (ev *evidence) rank(stems []string) []scored {
 		}
 		got := 0.0
 		for _, st := range stems {
-			got += have[st] * idf(st)
+			if w, ok := have[st]; ok {
+				got += w * idf(st)
+			} else {
+				got += nearShare * nearWeight(st, have) * idf(st)
+			}
 		}
 		if got > 0 {
 			out = append(out, scored{un, got / total})

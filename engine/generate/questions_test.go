@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"glimpse/engine/pipeline"
+	"glimpse/engine/text"
 )
 
 // A made-up local bulletin, shaped as the understanding stage leaves one:
@@ -84,5 +85,29 @@ func TestWhereAndWhoInTheNewsReport(t *testing.T) {
 		if got := strings.ToLower(strings.Join(paras, " ")); !strings.Contains(got, want) {
 			t.Errorf("%q: %q lacks %q", prompt, got, want)
 		}
+	}
+}
+
+// TestMisreadWordsRankBelowExact: a question word the OCR or the
+// recogniser got a letter wrong ("FLOOD DEFENGES") still finds its unit,
+// below a unit holding it as asked, and is not reported missing.
+func TestMisreadWordsRankBelowExact(t *testing.T) {
+	u := bulletin()
+	u.OnScreen[1] = pipeline.Span{Start: 1, End: 15, Text: "FLOOD DEFENGES FINISHED IN GREYMOUTH"}
+	u.Transcript = append(u.Transcript, pipeline.Span{Start: 8, End: 12, Text: "the defences were tested last winter"})
+	ev := newEvidence(&pipeline.VideoMeta{Duration: 60}, u)
+	ranked := ev.rank([]string{text.Stem("defences")})
+	var order []string
+	for _, r := range ranked {
+		order = append(order, r.un.Text)
+	}
+	if len(order) != 2 || order[0] != "the defences were tested last winter" || order[1] != "FLOOD DEFENGES FINISHED IN GREYMOUTH" {
+		t.Fatalf("ranked for defences: %q, want the narration saying it, then the misread caption", order)
+	}
+	if ranked[0].cover <= ranked[1].cover || ranked[1].cover <= 0 {
+		t.Errorf("covers %.2f, %.2f: want exact above misread above 0", ranked[0].cover, ranked[1].cover)
+	}
+	if _, missing := ev.matchedStems([]string{text.Stem("defence"), text.Stem("gondola")}); len(missing) != 1 || missing[0] != text.Stem("gondola") {
+		t.Errorf("missing = %q, want only gondola", missing)
 	}
 }
