@@ -29,6 +29,9 @@ func Slips(a, b string, limit int) int {
 	if d := utf8.RuneCountInString(a) - utf8.RuneCountInString(b); d > limit || -d > limit {
 		return limit + 1
 	}
+	if lettersApart(a, b) > limit {
+		return limit + 1
+	}
 	if d := levenshtein.ComputeDistance(a, b); d <= limit {
 		return d
 	}
@@ -52,4 +55,31 @@ func NearSpelling(q, w Word) int {
 		}
 	}
 	return best
+}
+
+// lettersApart is a lower bound of the edit distance of two ASCII
+// lower-case words, from how many of each letter they hold (an edit
+// changes the counts by two at most): it rules out most words of a
+// vocabulary before the full distance is computed. Other words get 0.
+func lettersApart(a, b string) int {
+	var counts [26]int
+	for i := 0; i < len(a); i++ {
+		c := a[i] - 'a'
+		if c >= 26 {
+			return 0
+		}
+		counts[c]++
+	}
+	for i := 0; i < len(b); i++ {
+		c := b[i] - 'a'
+		if c >= 26 {
+			return 0
+		}
+		counts[c]--
+	}
+	diff := 0
+	for _, n := range counts {
+		diff += max(n, -n)
+	}
+	return (diff + 1) / 2
 }

@@ -3,6 +3,8 @@ package text
 import (
 	"slices"
 	"testing"
+
+	"github.com/agnivade/levenshtein"
 )
 
 func word(s string) Word { return Words(s)[0] }
@@ -79,6 +81,27 @@ func TestCompounds(t *testing.T) {
 	for _, c := range splits {
 		if got := Splits(c.w, known); !slices.Equal(got, c.want) {
 			t.Errorf("Splits(%q) = %q, want %q", c.w, got, c.want)
+		}
+	}
+}
+
+// The letter-count bound never exceeds the edit distance, so Slips gives
+// what the full distance gives.
+func TestLettersApartIsALowerBound(t *testing.T) {
+	words := []string{"window", "windowsill", "windowsell", "sill", "quarterly", "quartet", "quartz",
+		"derailment", "derailed", "train", "rain", "fallout", "lawsuit", "lawsuits", "héllo", "hello", "r2d2", "abc", ""}
+	for _, a := range words {
+		for _, b := range words {
+			d := levenshtein.ComputeDistance(a, b)
+			if lb := lettersApart(a, b); lb > d {
+				t.Errorf("lettersApart(%q, %q) = %d, above the edit distance %d", a, b, lb, d)
+			}
+			for limit := 0; limit <= 2; limit++ {
+				want := min(d, limit+1)
+				if got := Slips(a, b, limit); got != want {
+					t.Errorf("Slips(%q, %q, %d) = %d, want %d", a, b, limit, got, want)
+				}
+			}
 		}
 	}
 }
